@@ -1,0 +1,32 @@
+import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AUTH_ROUTE_PREFIX } from './auth.tokens.js';
+import { AuthGuard } from './guards/auth.guard.js';
+import { createAuthController } from './http/auth.controller.js';
+import type { AuthModuleExtras, AuthModuleOptions } from './options/auth-module-options.js';
+import { normaliseRoutePrefix } from './options/resolve-auth-options.js';
+
+/**
+ * `forRoot` / `forRootAsync` come from ConfigurableModuleBuilder. The extras shape the module
+ * itself, so they are known before any factory runs: `isGlobal`, `globalGuard` (every route
+ * protected unless `@Public()`) and `routePrefix` (the login routes' path).
+ */
+export const {
+  ConfigurableModuleClass: ConfigurableAuthModule,
+  MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
+  OPTIONS_TYPE: AUTH_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<AuthModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras<Required<AuthModuleExtras>>({ isGlobal: true, globalGuard: true, routePrefix: 'auth' }, (definition, extras) => {
+    const routePrefix = normaliseRoutePrefix(extras.routePrefix);
+    const providers: Provider[] = [...(definition.providers ?? []), { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix }];
+    if (extras.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AuthGuard });
+    return {
+      ...definition,
+      global: extras.isGlobal,
+      providers,
+      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix)],
+    };
+  })
+  .build();

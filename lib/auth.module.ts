@@ -1,0 +1,82 @@
+import { Inject, Logger, Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
+import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
+import { runAuthMigrations } from './database/auth-migration-runner.js';
+import { authEntities, authMigrations } from './database/auth-schema.js';
+import { AuthExceptionFilter } from './errors/auth-exception.filter.js';
+import { AuthGuard } from './guards/auth.guard.js';
+import { RequestAuthenticator } from './guards/request-authenticator.service.js';
+import { LoginFlowService } from './login/login-flow.service.js';
+import { LoginStateStore } from './login/login-state.store.js';
+import type { AuthModuleOptions } from './options/auth-module-options.js';
+import { resolveAuthOptions } from './options/resolve-auth-options.js';
+import type { ResolvedAuthOptions } from './options/resolved-auth-options.js';
+import { OidcProviderClient } from './provider/oidc-provider-client.service.js';
+import { AuthSessionService } from './session/auth-session.service.js';
+import { userSyncProviders } from './sync/user-sync.providers.js';
+import { UserSyncService } from './sync/user-sync.service.js';
+import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
+import { IdTokenVerifier } from './tokens/id-token.verifier.js';
+import { LogoutTokenVerifier } from './tokens/logout-token.verifier.js';
+import { BearerUserCache } from './users/bearer-user.cache.js';
+import { LoginProfileMapper } from './users/login-profile.mapper.js';
+import { UserAccountsService } from './users/user-accounts.service.js';
+
+/**
+ * Complete OpenID Connect authentication for a NestJS app: browser login (BFF), bearer tokens,
+ * decorators, the user table and the provider sync. Needs a TypeORM (PostgreSQL) connection.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(authEntities), ScheduleModule.forRoot()],
+  providers: [
+    {
+      // Validation happens here, once, for forRoot and forRootAsync alike: a bad option fails boot.
+      provide: RESOLVED_AUTH_OPTIONS,
+      inject: [AUTH_MODULE_OPTIONS, AUTH_ROUTE_PREFIX],
+      useFactory: (options: AuthModuleOptions, routePrefix: string) => resolveAuthOptions(options, routePrefix),
+    },
+    { provide: TOKEN_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.tokens },
+    { provide: SESSION_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.session },
+    { provide: LOGIN_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.login },
+    { provide: APP_FILTER, useClass: AuthExceptionFilter },
+    OidcProviderClient,
+    IdTokenVerifier,
+    AccessTokenVerifier,
+    LogoutTokenVerifier,
+    LoginStateStore,
+    LoginFlowService,
+    LoginProfileMapper,
+    UserAccountsService,
+    BearerUserCache,
+    AuthSessionService,
+    RequestAuthenticator,
+    AuthGuard,
+    ...userSyncProviders,
+  ],
+  exports: [AuthGuard, RequestAuthenticator, AuthSessionService, UserAccountsService, UserSyncService, TOKEN_SETTINGS],
+})
+export class AuthModule extends ConfigurableAuthModule implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('NestfluxAuth');
+
+  constructor(
+    @Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly provider: OidcProviderClient,
+  ) {
+    super();
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.options.runMigrations) return;
+    const applied = await runAuthMigrations(this.dataSource, authMigrations);
+    if (applied.length) this.logger.log(`applied migrations: ${applied.join(', ')}`);
+  }
+
+  onApplicationBootstrap(): void {
+    this.provider.warmUp();
+  }
+}

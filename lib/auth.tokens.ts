@@ -1,0 +1,9 @@
+/**
+ * Internal DI tokens: the resolved options and the slices derived from them, so each consumer
+ * injects only what it needs. Not exported from the package entry point.
+ */
+export const RESOLVED_AUTH_OPTIONS = Symbol('nestflux:resolved-auth-options');
+export const TOKEN_SETTINGS = Symbol('nestflux:token-settings');
+export const SESSION_SETTINGS = Symbol('nestflux:session-settings');
+export const LOGIN_SETTINGS = Symbol('nestflux:login-settings');
+export const AUTH_ROUTE_PREFIX = Symbol('nestflux:route-prefix');

@@ -1,0 +1,94 @@
+/**
+ * Every failure the library reports to a caller has a stable code, so callers `switch (err.code)`
+ * and the exception filter maps it to an HTTP status. Messages never contain a token or secret.
+ */
+export type AuthErrorCode =
+  | 'AUTH_CONFIG_INVALID'
+  | 'AUTH_UNAUTHENTICATED'
+  | 'AUTH_TOKEN_INVALID'
+  | 'AUTH_SESSION_INVALID'
+  | 'AUTH_LOGIN_STATE_INVALID'
+  | 'AUTH_LOGIN_FAILED'
+  | 'AUTH_ID_TOKEN_INVALID'
+  | 'AUTH_USER_INACTIVE'
+  | 'AUTH_FORBIDDEN_ROLE'
+  | 'AUTH_FORBIDDEN_SCOPE'
+  | 'AUTH_CROSS_SITE_REQUEST'
+  | 'AUTH_PROVIDER_UNAVAILABLE'
+  | 'AUTH_DATABASE_UNAVAILABLE';
+
+/** HTTP status for each code: the one place that decides it. */
+export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
+  AUTH_CONFIG_INVALID: 500,
+  AUTH_UNAUTHENTICATED: 401,
+  AUTH_TOKEN_INVALID: 401,
+  AUTH_SESSION_INVALID: 401,
+  AUTH_LOGIN_STATE_INVALID: 400,
+  AUTH_LOGIN_FAILED: 401,
+  AUTH_ID_TOKEN_INVALID: 401,
+  AUTH_USER_INACTIVE: 403,
+  AUTH_FORBIDDEN_ROLE: 403,
+  AUTH_FORBIDDEN_SCOPE: 403,
+  AUTH_CROSS_SITE_REQUEST: 403,
+  AUTH_PROVIDER_UNAVAILABLE: 503,
+  AUTH_DATABASE_UNAVAILABLE: 503,
+};
+
+export class AuthError extends Error {
+  override readonly name: string = 'AuthError';
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get status(): number {
+    return AUTH_ERROR_STATUS[this.code];
+  }
+}
+
+/** A bad or missing option; thrown at boot, names the key and the fix. */
+export class AuthConfigError extends AuthError {
+  override readonly name = 'AuthConfigError';
+  constructor(
+    readonly key: string,
+    problem: string,
+    fix: string,
+  ) {
+    super('AUTH_CONFIG_INVALID', `AuthModule option "${key}" ${problem}. ${fix}`);
+  }
+}
+
+/** No credentials, or credentials that did not verify. */
+export class UnauthenticatedError extends AuthError {
+  override readonly name = 'UnauthenticatedError';
+  constructor(code: 'AUTH_UNAUTHENTICATED' | 'AUTH_TOKEN_INVALID' | 'AUTH_SESSION_INVALID', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A signed-in user who lacks a role or scope, or is deactivated. */
+export class ForbiddenError extends AuthError {
+  override readonly name = 'ForbiddenError';
+  constructor(code: 'AUTH_FORBIDDEN_ROLE' | 'AUTH_FORBIDDEN_SCOPE' | 'AUTH_USER_INACTIVE' | 'AUTH_CROSS_SITE_REQUEST', message: string) {
+    super(code, message);
+  }
+}
+
+/** A login callback that cannot complete: unknown state, provider error, bad ID token. */
+export class LoginError extends AuthError {
+  override readonly name = 'LoginError';
+  constructor(code: 'AUTH_LOGIN_STATE_INVALID' | 'AUTH_LOGIN_FAILED' | 'AUTH_ID_TOKEN_INVALID', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** The provider (or the database) is unreachable or answers nonsense: 503, retry later. */
+export class DependencyUnavailableError extends AuthError {
+  override readonly name = 'DependencyUnavailableError';
+  constructor(code: 'AUTH_PROVIDER_UNAVAILABLE' | 'AUTH_DATABASE_UNAVAILABLE', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { SESSION_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error.js';
+import { readCookie } from '../http/cookies.js';
+import type { SessionSettings, TokenSettings } from '../options/resolved-auth-options.js';
+import { AuthSessionService } from '../session/auth-session.service.js';
+import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
+import { extractScopes } from '../tokens/claims.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { BearerUserCache } from '../users/bearer-user.cache.js';
+import { claimsToProfile } from '../users/claims-to-profile.js';
+import { UserAccountsService } from '../users/user-accounts.service.js';
+
+/**
+ * Turns a request into an `AuthUser`: a bearer token in the `Authorization` header (only
+ * there: never a query string or form field) or else the session cookie. Both give the same shape.
+ */
+@Injectable()
+export class RequestAuthenticator {
+  constructor(
+    @Inject(TOKEN_SETTINGS) private readonly tokens: TokenSettings,
+    @Inject(SESSION_SETTINGS) private readonly sessionSettings: SessionSettings,
+    private readonly accessTokens: AccessTokenVerifier,
+    private readonly sessions: AuthSessionService,
+    private readonly users: UserAccountsService,
+    private readonly bearerUsers: BearerUserCache,
+  ) {}
+
+  async authenticate(req: Request): Promise<AuthUser> {
+    const authorization = req.headers.authorization;
+    if (authorization !== undefined) return this.fromBearer(authorization);
+    const session = await this.sessions.resolve(readCookie(req, this.sessionSettings.cookie.name));
+    if (!session) throw new UnauthenticatedError('AUTH_UNAUTHENTICATED', 'Sign in, or send a bearer token.');
+    const { user } = session;
+    return {
+      id: user.id, sub: session.subject, issuer: session.issuer, email: user.email, displayName: user.displayName,
+      avatarUrl: user.avatarUrl, roles: session.roles, scopes: session.scopes, via: 'session',
+    };
+  }
+
+  private async fromBearer(authorization: string): Promise<AuthUser> {
+    const match = /^Bearer +(\S+)$/i.exec(authorization);
+    if (!match) throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'The Authorization header must be "Bearer <JWT>".');
+    const claims = await this.accessTokens.verify(match[1]);
+    const profile = claimsToProfile(claims, this.tokens.rolesPath);
+    const user = await this.bearerUsers.get(this.tokens.issuer, claims.sub, () => this.users.findOrCreate(this.tokens.issuer, claims.sub, profile));
+    if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
+    return {
+      id: user.id, sub: claims.sub, issuer: this.tokens.issuer, email: profile.email ?? user.email,
+      displayName: profile.displayName ?? user.displayName, avatarUrl: profile.avatarUrl ?? user.avatarUrl,
+      roles: profile.roles, scopes: extractScopes(claims), via: 'bearer',
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, type Type } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
+import { CurrentUser } from '../decorators/current-user.decorator.js';
+import { Public } from '../decorators/public.decorator.js';
+import { ForbiddenError } from '../errors/auth-error.js';
+import { asDependencyError } from '../errors/dependency-errors.js';
+import { LoginFlowService } from '../login/login-flow.service.js';
+import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
+import { AuthSessionService } from '../session/auth-session.service.js';
+import { hashSessionId, isWellFormedSessionId } from '../session/session-id.js';
+import { LogoutTokenVerifier } from '../tokens/logout-token.verifier.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { clearSessionCookie, readCookie, writeSessionCookie } from './cookies.js';
+import { isCrossSite } from './same-origin.js';
+
+/** What `GET <prefix>/me` answers. */
+export interface MeResponse {
+  id: string;
+  sub: string;
+  email: string | null;
+  displayName: string | null;
+  avatarUrl: string | null;
+  roles: string[];
+}
+
+/** The login routes. Built per route prefix (an extra of `forRoot`), so the path is static. */
+export function createAuthController(routePrefix: string): Type<unknown> {
+  @Controller(routePrefix)
+  class AuthController {
+    constructor(
+      private readonly loginFlow: LoginFlowService,
+      private readonly sessions: AuthSessionService,
+      private readonly logoutTokens: LogoutTokenVerifier,
+      @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
+      @Inject(SESSION_SETTINGS) private readonly sessionSettings: SessionSettings,
+    ) {}
+
+    @Public()
+    @Get('login')
+    async startLogin(@Req() req: Request, @Res() res: Response, @Query('returnTo') returnTo: unknown): Promise<void> {
+      const url = await this.loginFlow.start(req, returnTo).catch(rethrowAsDependency);
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(302, url);
+    }
+
+    @Public()
+    @Get('callback')
+    async completeLogin(@Req() req: Request, @Res() res: Response): Promise<void> {
+      const login = await this.loginFlow.complete(req).catch(rethrowAsDependency);
+      writeSessionCookie(res, this.sessionSettings.cookie, login.sessionCookie, this.sessionSettings.absoluteTimeoutMs);
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(302, login.returnTo);
+    }
+
+    /** Destroys the session; answers the provider's end-session URL for the browser to visit. */
+    @Public()
+    @Post('logout')
+    @HttpCode(200)
+    async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ logoutUrl: string | null }> {
+      if (isCrossSite(req, this.login.appOrigin)) {
+        throw new ForbiddenError('AUTH_CROSS_SITE_REQUEST', 'Logout must come from this site.');
+      }
+      const cookie = readCookie(req, this.sessionSettings.cookie.name);
+      clearSessionCookie(res, this.sessionSettings.cookie);
+      if (!isWellFormedSessionId(cookie)) return { logoutUrl: null };
+      const idHash = hashSessionId(this.sessionSettings.secret, cookie);
+      try {
+        const session = await this.sessions.resolve(cookie);
+        const idToken = session ? await this.sessions.idTokenOf(idHash) : undefined;
+        await this.sessions.destroy(idHash);
+        return { logoutUrl: session ? await this.loginFlow.endSessionUrl(idToken) : null };
+      } catch (error) {
+        throw asDependencyError(error);
+      }
+    }
+
+    /** OpenID Connect Back-Channel Logout: the provider ends sessions server to server. */
+    @Public()
+    @Post('backchannel-logout')
+    @HttpCode(200)
+    async backchannelLogout(@Body() body: Record<string, unknown> | undefined, @Res({ passthrough: true }) res: Response): Promise<void> {
+      const { sid, sub } = await this.logoutTokens.verify(body?.logout_token);
+      await this.sessions.destroyForProvider(this.login.issuer, sid ? { sid } : { sub }).catch(rethrowAsDependency);
+      res.setHeader('Cache-Control', 'no-store');
+    }
+
+    @Get('me')
+    me(@CurrentUser() user: AuthUser): MeResponse {
+      return { id: user.id, sub: user.sub, email: user.email, displayName: user.displayName, avatarUrl: user.avatarUrl, roles: user.roles };
+    }
+  }
+  return AuthController;
+}
+
+function rethrowAsDependency(error: unknown): never {
+  throw asDependencyError(error);
+}

@@ -1,0 +1,172 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Request } from 'express';
+import type { JWTPayload } from 'jose';
+import * as client from 'openid-client';
+import { LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS } from '../auth.tokens.js';
+import { DependencyUnavailableError, ForbiddenError, LoginError } from '../errors/auth-error.js';
+import type { LoginSettings, ResolvedAuthOptions } from '../options/resolved-auth-options.js';
+import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import { AuthSessionService } from '../session/auth-session.service.js';
+import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
+import { IdTokenVerifier } from '../tokens/id-token.verifier.js';
+import { UserAccountsService } from '../users/user-accounts.service.js';
+import { LoginProfileMapper } from '../users/login-profile.mapper.js';
+import { LoginStateStore } from './login-state.store.js';
+import { LOGIN_SESSION_KEY, OidcLoginStrategy, type StrategyLoginData } from './oidc-login.strategy.js';
+import { loginFailure } from './login-errors.js';
+import { safeReturnTo } from './return-to.js';
+import { runStrategy } from './run-strategy.js';
+import { readCookie } from '../http/cookies.js';
+
+type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+/** A request carrying the `req.session` shim openid-client's strategy reads and writes. */
+type StrategyRequest = Request & { session?: Record<string, StrategyLoginData | undefined> };
+
+export interface CompletedLogin {
+  sessionCookie: string;
+  returnTo: string;
+}
+
+/**
+ * The browser login: authorization code + PKCE (S256) + state + nonce through openid-client's
+ * passport Strategy. Login state lives in PostgreSQL, not in a cookie session.
+ */
+@Injectable()
+export class LoginFlowService {
+  private readonly logger = new Logger('NestfluxAuth');
+  private strategy: { config: client.Configuration; strategy: OidcLoginStrategy } | undefined;
+
+  constructor(
+    @Inject(LOGIN_SETTINGS) private readonly settings: LoginSettings,
+    @Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
+    private readonly provider: OidcProviderClient,
+    private readonly states: LoginStateStore,
+    private readonly idTokens: IdTokenVerifier,
+    private readonly accessTokens: AccessTokenVerifier,
+    private readonly profiles: LoginProfileMapper,
+    private readonly users: UserAccountsService,
+    private readonly sessions: AuthSessionService,
+  ) {}
+
+  /** Starts a login: stores state, returns the provider's authorization URL. */
+  async start(req: Request, returnTo: unknown): Promise<string> {
+    const strategy = await this.getStrategy();
+    const shimmed = req as StrategyRequest;
+    shimmed.session = {};
+    const outcome = await runStrategy(strategy, req).catch((error: unknown) => {
+      throw loginFailure(error);
+    });
+    const data = shimmed.session[LOGIN_SESSION_KEY];
+    if (outcome.kind !== 'redirect' || !data?.state || !data.nonce) {
+      throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'Could not build the authorization request.');
+    }
+    await this.states.save(
+      { state: data.state, nonce: data.nonce, codeVerifier: data.code_verifier, maxAge: data.max_age ?? null, returnTo: safeReturnTo(returnTo) },
+      this.settings.loginStateTtlMs,
+    );
+    return outcome.url;
+  }
+
+  /** Completes a login at the callback: verifies everything, creates the user and the session. */
+  async complete(req: Request): Promise<CompletedLogin> {
+    const query = req.query as Record<string, unknown>;
+    if (typeof query.code !== 'string' && typeof query.error !== 'string') {
+      throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'The callback carries neither a code nor an error.');
+    }
+    const login = await this.states.consume(query.state);
+    if (!login) throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'Unknown, expired or already used login state; start the login again.');
+
+    const strategy = await this.getStrategy();
+    const shimmed = req as StrategyRequest;
+    shimmed.session = { [LOGIN_SESSION_KEY]: { code_verifier: login.codeVerifier, nonce: login.nonce, state: login.state, ...(login.maxAge !== null ? { max_age: login.maxAge } : {}) } };
+    const outcome = await runStrategy(strategy, req).catch((error: unknown) => {
+      throw loginFailure(error);
+    });
+    if (outcome.kind !== 'success') {
+      const reason = (outcome.kind === 'fail' && (outcome.info as { message?: unknown })?.message) || 'the provider refused the login';
+      throw new LoginError('AUTH_LOGIN_FAILED', `Login failed: ${String(reason).slice(0, 200)}`);
+    }
+    const tokens = outcome.user as TokenResponse;
+    const idClaims = await this.idTokens.verify(tokens.id_token, login.nonce);
+    const claims = await this.collectClaims(idClaims, tokens);
+    const profile = await this.profiles.map(claims);
+    const user = await this.users.upsertAtLogin(this.settings.issuer, idClaims.sub!, profile);
+    if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
+
+    await this.sessions.destroyByCookie(this.previousCookie(req));
+    const expiresIn = tokens.expiresIn();
+    const sessionCookie = await this.sessions.create({
+      userId: user.id,
+      issuer: this.settings.issuer,
+      subject: idClaims.sub!,
+      providerSid: typeof idClaims.sid === 'string' ? idClaims.sid : null,
+      roles: profile.roles,
+      scopes: typeof tokens.scope === 'string' ? tokens.scope.split(' ').filter(Boolean) : this.settings.scope.split(' '),
+      idToken: tokens.id_token ?? null,
+      accessToken: tokens.access_token ?? null,
+      refreshToken: tokens.refresh_token ?? null,
+      accessTokenExpiresAt: expiresIn !== undefined ? new Date(Date.now() + expiresIn * 1000) : null,
+    });
+    this.logger.log(`login: user ${user.id} signed in`);
+    return { sessionCookie, returnTo: login.returnTo };
+  }
+
+  /** The provider's end-session URL for RP-initiated logout, or null when it has none. */
+  async endSessionUrl(idTokenHint: string | undefined): Promise<string | null> {
+    try {
+      const { config } = await this.provider.get();
+      if (!config.serverMetadata().end_session_endpoint) return null;
+      const params: Record<string, string> = { post_logout_redirect_uri: this.settings.postLogoutRedirectUrl, client_id: this.settings.clientId };
+      if (idTokenHint) params.id_token_hint = idTokenHint;
+      return client.buildEndSessionUrl(config, params).href;
+    } catch {
+      return null; // the local session is gone either way; the provider is just unreachable
+    }
+  }
+
+  /** ID-token claims, then userinfo (if enabled), then a verifiable JWT access token's roles. */
+  private async collectClaims(idClaims: JWTPayload, tokens: TokenResponse): Promise<Record<string, unknown>> {
+    let claims: Record<string, unknown> = { ...idClaims };
+    if (this.settings.fetchUserInfo && tokens.access_token) {
+      const { config } = await this.provider.get();
+      try {
+        const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub!);
+        claims = { ...claims, ...info, sub: idClaims.sub };
+      } catch (error) {
+        throw loginFailure(error);
+      }
+    }
+    if (tokens.access_token) {
+      // Keycloak puts realm roles in the access token only: merge them when it verifies for us.
+      const access = await this.accessTokens.verify(tokens.access_token).catch(() => undefined);
+      if (access && access.sub === idClaims.sub) claims = { ...access, ...claims };
+    }
+    return claims;
+  }
+
+  private previousCookie(req: Request): string | undefined {
+    return readCookie(req, this.options.session.cookie.name);
+  }
+
+  private async getStrategy(): Promise<OidcLoginStrategy> {
+    const { config } = await this.provider.get();
+    if (this.strategy?.config !== config) {
+      this.strategy = {
+        config,
+        strategy: new OidcLoginStrategy(
+          {
+            config,
+            scope: this.settings.scope,
+            callbackURL: this.settings.redirectUri,
+            sessionKey: LOGIN_SESSION_KEY,
+            name: 'nestflux-oidc',
+            ...(this.settings.resource ? { resource: this.settings.resource } : {}),
+          },
+          (tokens, done) => done(null, tokens),
+        ),
+      };
+    }
+    return this.strategy.strategy;
+  }
+}

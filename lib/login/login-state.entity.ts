@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * What a login must remember between the redirect to the provider and the callback: PKCE
+ * verifier, nonce and where to return. Kept server-side so the callback may land on any replica;
+ * keyed by the SHA-256 of `state`, single use, 10 minutes.
+ */
+@Entity({ name: 'auth_login_states' })
+export class AuthLoginStateEntity {
+  @PrimaryColumn({ name: 'state_hash', type: 'varchar', length: 64 })
+  stateHash: string;
+
+  @Column({ name: 'code_verifier', type: 'text' })
+  codeVerifier: string;
+
+  @Column({ type: 'text' })
+  nonce: string;
+
+  @Column({ name: 'max_age', type: 'integer', nullable: true })
+  maxAge: number | null;
+
+  @Column({ name: 'return_to', type: 'text' })
+  returnTo: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Index('auth_login_states_expires_at_idx')
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+}

@@ -1,0 +1,32 @@
+import type { Request } from 'express';
+import type { Strategy } from 'openid-client/passport';
+
+export type StrategyOutcome =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'success'; user: unknown }
+  | { kind: 'fail'; info: unknown };
+
+/**
+ * Runs a passport strategy for one request and reports what it decided, the way passport's
+ * `authenticate` middleware drives it (a per-request object with redirect/success/fail/error).
+ * We drive it ourselves because passport's middleware writes the redirect to the response and
+ * never settles, while we must store the login state before the redirect leaves, and map
+ * failures to our JSON errors.
+ */
+export function runStrategy(strategy: Strategy, req: Request, options: Record<string, unknown> = {}): Promise<StrategyOutcome> {
+  return new Promise((resolve, reject) => {
+    const actions = {
+      redirect: (url: string) => resolve({ kind: 'redirect', url }),
+      success: (user: unknown) => resolve({ kind: 'success', user }),
+      fail: (info: unknown) => resolve({ kind: 'fail', info }),
+      error: (error: unknown) => reject(error),
+      pass: () => resolve({ kind: 'fail', info: { message: 'strategy passed' } }),
+    };
+    const perRequest = Object.assign(Object.create(strategy) as Strategy, actions);
+    try {
+      perRequest.authenticate(req as never, options);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}

@@ -1,0 +1,99 @@
+import type { JWK } from 'jose';
+import type { UserSyncOptions } from '../sync/user-sync.options.js';
+import type { ClaimsMapper } from '../users/claims-mapper.interface.js';
+
+/** How the app authenticates to the provider's token endpoint. */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+/** The session cookie. */
+export interface AuthCookieOptions {
+  /** Cookie name. Default `nestflux.sid`. */
+  name?: string;
+  /** `Secure` attribute. Default: true when `baseUrl` is https. */
+  secure?: boolean;
+  /** `SameSite`. Default `lax` (the callback is a top-level cross-site GET). */
+  sameSite?: 'lax' | 'strict';
+  /** `Domain` attribute. Default: unset (host-only cookie). */
+  domain?: string;
+  /** `Path` attribute. Default `/`. */
+  path?: string;
+}
+
+/** Server-side sessions. */
+export interface AuthSessionOptions {
+  /**
+   * Secret of at least 32 characters. Keys the session-id hashing and the encryption of the
+   * provider tokens kept in the session (AES-256-GCM). Required.
+   */
+  secret: string;
+  /** A session unused this long ends. Default 1800 (30 min). */
+  idleTimeoutSeconds?: number;
+  /** A session ends this long after login whatever its use. Default 28800 (8 h). */
+  absoluteTimeoutSeconds?: number;
+}
+
+/** Database integration. */
+export interface AuthDatabaseOptions {
+  /** Run the library's migrations at boot (tracked in `auth_schema_migrations`). Default true. */
+  runMigrations?: boolean;
+}
+
+/** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
+export interface AuthModuleOptions {
+  /** The provider's issuer; discovery at `<issuerUrl>/.well-known/openid-configuration`. Required. */
+  issuerUrl: string;
+  /** The OAuth client id registered at the provider. Required. */
+  clientId: string;
+  /** The client secret; required unless `clientAuthMethod` is `private_key_jwt`. */
+  clientSecret?: string;
+  /** Token-endpoint client authentication. Default `client_secret_basic`. */
+  clientAuthMethod?: ClientAuthMethod;
+  /** Private JWK (with `alg`) signing the client assertion, for `private_key_jwt`. */
+  clientPrivateKey?: JWK;
+  /** Public URL of the app; the redirect URI is `<baseUrl>/<routePrefix>/callback`. Required. */
+  baseUrl: string;
+  /** Scopes requested at login. Default `openid profile email`. */
+  scope?: string;
+  /** RFC 8707 resource indicator sent on authorization and token requests. Default: none. */
+  resource?: string;
+  /** Required `aud` of bearer access tokens. Default: `clientId`. */
+  audience?: string;
+  /** Accepted ID-token algorithms. Default `['RS256']`. HS* verify with the client secret only. */
+  idTokenAlgorithms?: string[];
+  /** Accepted access-token algorithms. Default `['RS256']`. */
+  accessTokenAlgorithms?: string[];
+  /** Clock skew tolerated on `exp`, `nbf` and future `iat`, in seconds (0..300). Default 60. */
+  clockToleranceSeconds?: number;
+  /** Dot path of the roles array in token claims (`realm_access.roles`, `groups`). Default `roles`. */
+  rolesClaim?: string;
+  /** Also read the userinfo endpoint at login (its claims win over the ID token's). Default false. */
+  fetchUserInfo?: boolean;
+  /** Accept a plain-http issuer that is not on loopback. Default false; never do this in production. */
+  allowInsecureIssuer?: boolean;
+  /** Where the provider sends the browser after RP-initiated logout. Default `<baseUrl>/`. */
+  postLogoutRedirectUrl?: string;
+  /** The session cookie. */
+  cookie?: AuthCookieOptions;
+  /** Server-side sessions. Required for its `secret`. */
+  session: AuthSessionOptions;
+  /** Database integration. */
+  database?: AuthDatabaseOptions;
+  /** Minimum seconds between two JWKS fetches triggered by an unknown `kid`. Default 30 (max 60). */
+  jwksCooldownSeconds?: number;
+  /** Timeout of every HTTP request to the provider, in ms. Default 5000. */
+  httpTimeoutMs?: number;
+  /** Maps claims to extra user columns or overrides the defaults. Default: the built-in mapping. */
+  claimsMapper?: ClaimsMapper;
+  /** The scheduled user-metadata sync. Default: off (no source). */
+  sync?: UserSyncOptions;
+}
+
+/** Options that shape the module itself rather than its behaviour (`forRoot({..., isGlobal})`). */
+export interface AuthModuleExtras {
+  /** Register the module globally. Default true. */
+  isGlobal?: boolean;
+  /** Path prefix of the login routes (`/auth/login`, `/auth/callback`, …). Default `auth`. */
+  routePrefix?: string;
+  /** Register `AuthGuard` as a global guard: every route needs a user unless `@Public()`. Default true. */
+  globalGuard?: boolean;
+}

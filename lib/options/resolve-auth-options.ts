@@ -1,0 +1,188 @@
+import { AuthConfigError } from '../errors/auth-error.js';
+import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
+import type { ResolvedAuthOptions } from './resolved-auth-options.js';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const KNOWN_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'HS256', 'HS384', 'HS512']);
+const LOGIN_STATE_TTL_MS = 10 * 60_000;
+
+/**
+ * Validates the options once, at boot, for `forRoot` and `forRootAsync` alike, and applies the
+ * defaults. Every problem throws an `AuthConfigError` naming the key and the fix.
+ */
+export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption = 'auth'): ResolvedAuthOptions {
+  if (!options || typeof options !== 'object') {
+    throw new AuthConfigError('(options)', 'is missing', 'Pass an options object to AuthModule.forRoot() or return one from forRootAsync({ useFactory }).');
+  }
+  const issuer = requireUrl(options.issuerUrl, 'issuerUrl', 'the provider issuer, e.g. https://auth.example.com/application/o/my-app/');
+  const allowInsecureRequests = checkTransport(issuer, 'issuerUrl', options.allowInsecureIssuer === true);
+  const clientId = requireString(options.clientId, 'clientId', 'Set it to the client id registered at the provider.');
+  const clientAuthMethod = options.clientAuthMethod ?? 'client_secret_basic';
+  if (!CLIENT_AUTH_METHODS.includes(clientAuthMethod)) {
+    throw new AuthConfigError('clientAuthMethod', `is "${String(clientAuthMethod)}"`, `Use one of ${CLIENT_AUTH_METHODS.join(', ')}.`);
+  }
+  const clientSecret = optionalString(options.clientSecret, 'clientSecret');
+  if (clientAuthMethod !== 'private_key_jwt' && !clientSecret) {
+    throw new AuthConfigError('clientSecret', 'is missing', `Set the client secret (required by ${clientAuthMethod}), or use clientAuthMethod "private_key_jwt" with clientPrivateKey.`);
+  }
+  if (clientAuthMethod === 'private_key_jwt' && (!options.clientPrivateKey || typeof options.clientPrivateKey !== 'object' || !options.clientPrivateKey.d)) {
+    throw new AuthConfigError('clientPrivateKey', 'must be a private JWK', 'private_key_jwt needs the private key (a JWK with "d" and "alg") whose public half is registered at the provider.');
+  }
+  const baseUrl = requireUrl(options.baseUrl, 'baseUrl', 'the public URL of this app, e.g. https://app.example.com');
+  checkTransport(baseUrl, 'baseUrl', true);
+  const routePrefix = normaliseRoutePrefix(routePrefixOption);
+  const idTokenAlgorithms = algorithms(options.idTokenAlgorithms, 'idTokenAlgorithms');
+  if (idTokenAlgorithms.some((alg) => alg.startsWith('HS')) && !clientSecret) {
+    throw new AuthConfigError('idTokenAlgorithms', 'allows HMAC but there is no clientSecret', 'HS* ID tokens verify with the client secret only: set clientSecret or remove the HS algorithms.');
+  }
+  const accessTokenAlgorithms = algorithms(options.accessTokenAlgorithms, 'accessTokenAlgorithms');
+  if (accessTokenAlgorithms.some((alg) => alg.startsWith('HS'))) {
+    throw new AuthConfigError('accessTokenAlgorithms', 'allows HMAC', 'Bearer tokens must be signed with the provider\'s public-key JWKS: use RS256, PS256, ES256 or EdDSA.');
+  }
+  const clockToleranceSeconds = integerInRange(options.clockToleranceSeconds, 60, 0, 300, 'clockToleranceSeconds');
+  const rolesClaim = options.rolesClaim ?? 'roles';
+  const rolesPath = rolesClaim.split('.');
+  if (rolesPath.some((part) => part.length === 0)) {
+    throw new AuthConfigError('rolesClaim', `is "${rolesClaim}"`, 'Use a dot path such as "roles", "groups" or "realm_access.roles".');
+  }
+  const session = options.session;
+  if (!session || typeof session.secret !== 'string' || session.secret.length < 32) {
+    throw new AuthConfigError('session.secret', 'must be a string of at least 32 characters', 'Generate one with `openssl rand -base64 48` and keep it in your secret store.');
+  }
+  const idleTimeoutSeconds = integerInRange(session.idleTimeoutSeconds, 1800, 60, 30 * 86400, 'session.idleTimeoutSeconds');
+  const absoluteTimeoutSeconds = integerInRange(session.absoluteTimeoutSeconds, 28800, 60, 365 * 86400, 'session.absoluteTimeoutSeconds');
+  const cookie = options.cookie ?? {};
+  const sameSite = cookie.sameSite ?? 'lax';
+  if (sameSite !== 'lax' && sameSite !== 'strict') {
+    throw new AuthConfigError('cookie.sameSite', `is "${String(sameSite)}"`, 'Use "lax" (default) or "strict"; "none" would send the session cookie on cross-site requests.');
+  }
+  const cookieName = cookie.name ?? 'nestflux.sid';
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
+    throw new AuthConfigError('cookie.name', `is "${cookieName}"`, 'Use letters, digits and . _ - only.');
+  }
+  const resource = optionalString(options.resource, 'resource');
+  if (resource !== undefined) requireUrl(resource, 'resource', 'an absolute URI such as https://api.example.com');
+  const postLogoutRedirectUrl = options.postLogoutRedirectUrl ?? new URL('/', baseUrl).href;
+  requireUrl(postLogoutRedirectUrl, 'postLogoutRedirectUrl', 'an absolute URL registered at the provider');
+  const httpTimeoutMs = integerInRange(options.httpTimeoutMs, 5000, 100, 120_000, 'httpTimeoutMs');
+  const baseHref = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
+
+  return {
+    routePrefix,
+    runMigrations: options.database?.runMigrations ?? true,
+    claimsMapper: options.claimsMapper,
+    sync: options.sync,
+    tokens: {
+      issuer: options.issuerUrl,
+      clientId,
+      clientSecret,
+      audience: requireString(options.audience ?? clientId, 'audience', 'Set the `aud` your API expects in bearer tokens.'),
+      idTokenAlgorithms,
+      accessTokenAlgorithms,
+      clockToleranceSeconds,
+      rolesPath,
+      jwksCooldownMs: integerInRange(options.jwksCooldownSeconds, 30, 1, 60, 'jwksCooldownSeconds') * 1000,
+      httpTimeoutMs,
+    },
+    session: {
+      secret: session.secret,
+      idleTimeoutMs: idleTimeoutSeconds * 1000,
+      absoluteTimeoutMs: absoluteTimeoutSeconds * 1000,
+      cookie: {
+        name: cookieName,
+        secure: cookie.secure ?? baseUrl.protocol === 'https:',
+        sameSite,
+        domain: cookie.domain,
+        path: cookie.path ?? '/',
+      },
+    },
+    login: {
+      issuer: options.issuerUrl,
+      allowInsecureRequests,
+      clientId,
+      clientSecret,
+      clientAuthMethod,
+      clientPrivateKey: options.clientPrivateKey,
+      scope: normaliseScope(options.scope ?? 'openid profile email'),
+      resource,
+      redirectUri: new URL(`${routePrefix}/callback`, baseHref).href,
+      appOrigin: baseUrl.origin,
+      postLogoutRedirectUrl,
+      fetchUserInfo: options.fetchUserInfo === true,
+      httpTimeoutMs,
+      loginStateTtlMs: LOGIN_STATE_TTL_MS,
+    },
+  };
+}
+
+function requireString(value: unknown, key: string, fix: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new AuthConfigError(key, 'is missing or empty', fix);
+  return value;
+}
+
+function optionalString(value: unknown, key: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new AuthConfigError(key, `must be a string, got ${typeof value}`, 'Pass a string.');
+  return value;
+}
+
+function requireUrl(value: unknown, key: string, example: string): URL {
+  const text = requireString(value, key, `Set it to ${example}.`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AuthConfigError(key, `is not an absolute URL ("${text}")`, `Set it to ${example}.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new AuthConfigError(key, `has protocol ${url.protocol}`, 'Use an https: URL.');
+  }
+  if (url.search || url.hash) throw new AuthConfigError(key, 'has a query or fragment', `Set it to ${example}.`);
+  return url;
+}
+
+/** Plain http only on loopback, or when the host app says so explicitly. Returns "is http". */
+function checkTransport(url: URL, key: string, allowInsecure: boolean): boolean {
+  if (url.protocol === 'https:') return false;
+  if (!LOOPBACK_HOSTS.has(url.hostname) && !allowInsecure) {
+    throw new AuthConfigError(key, `uses plain http on a non-loopback host (${url.host})`, 'Use https, or set allowInsecureIssuer: true for a test network you control.');
+  }
+  return true;
+}
+
+function algorithms(value: unknown, key: string): string[] {
+  if (value === undefined) return ['RS256'];
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new AuthConfigError(key, 'must be a non-empty array', 'List the algorithms your provider signs with, e.g. ["RS256"].');
+  }
+  for (const alg of value) {
+    if (typeof alg !== 'string' || !KNOWN_ALGORITHMS.has(alg)) {
+      throw new AuthConfigError(key, `contains "${String(alg)}"`, `Use JWS algorithms from: ${[...KNOWN_ALGORITHMS].join(', ')} ("none" is never accepted).`);
+    }
+  }
+  return [...value];
+}
+
+function integerInRange(value: unknown, fallback: number, min: number, max: number, key: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new AuthConfigError(key, `is ${String(value)}`, `Use a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function normaliseScope(scope: string): string {
+  const scopes = scope.split(/\s+/).filter(Boolean);
+  if (!scopes.includes('openid')) scopes.unshift('openid');
+  return [...new Set(scopes)].join(' ');
+}
+
+/** `/auth/` → `auth`; rejects anything that is not a plain path. */
+export function normaliseRoutePrefix(value: unknown): string {
+  const prefix = typeof value === 'string' ? value.replace(/^\/+|\/+$/g, '') : '';
+  if (!/^[A-Za-z0-9._~\-/]+$/.test(prefix)) {
+    throw new AuthConfigError('routePrefix', `is "${String(value)}"`, 'Use a plain path such as "auth".');
+  }
+  return prefix;
+}

@@ -1,0 +1,66 @@
+import type { JWK } from 'jose';
+import type { UserSyncOptions } from '../sync/user-sync.options.js';
+import type { ClaimsMapper } from '../users/claims-mapper.interface.js';
+import type { ClientAuthMethod } from './auth-module-options.js';
+
+/** What token verification needs: injected by the verifiers and the guard. */
+export interface TokenSettings {
+  issuer: string;
+  clientId: string;
+  /** Only for HS* ID tokens, which verify with the client secret and nothing else. */
+  clientSecret: string | undefined;
+  audience: string;
+  idTokenAlgorithms: readonly string[];
+  accessTokenAlgorithms: readonly string[];
+  clockToleranceSeconds: number;
+  /** `rolesClaim` split once at boot: `realm_access.roles` → `['realm_access', 'roles']`. */
+  rolesPath: readonly string[];
+  jwksCooldownMs: number;
+  httpTimeoutMs: number;
+}
+
+export interface CookieSettings {
+  name: string;
+  secure: boolean;
+  sameSite: 'lax' | 'strict';
+  domain: string | undefined;
+  path: string;
+}
+
+export interface SessionSettings {
+  secret: string;
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  cookie: CookieSettings;
+}
+
+/** What the login flow and the provider client need. */
+export interface LoginSettings {
+  issuer: string;
+  /** http issuer accepted (loopback or explicitly allowed): openid-client must be told. */
+  allowInsecureRequests: boolean;
+  clientId: string;
+  clientSecret: string | undefined;
+  clientAuthMethod: ClientAuthMethod;
+  clientPrivateKey: JWK | undefined;
+  scope: string;
+  resource: string | undefined;
+  redirectUri: string;
+  /** Origin of `baseUrl`: `returnTo` and `Origin` checks compare against it. */
+  appOrigin: string;
+  postLogoutRedirectUrl: string;
+  fetchUserInfo: boolean;
+  httpTimeoutMs: number;
+  loginStateTtlMs: number;
+}
+
+/** The options after validation and defaults: one object, sliced by derived providers. */
+export interface ResolvedAuthOptions {
+  routePrefix: string;
+  tokens: TokenSettings;
+  session: SessionSettings;
+  login: LoginSettings;
+  runMigrations: boolean;
+  claimsMapper: ClaimsMapper | undefined;
+  sync: UserSyncOptions | undefined;
+}

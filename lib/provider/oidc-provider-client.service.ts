@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createRemoteJWKSet, importJWK, type JWTVerifyGetKey } from 'jose';
+import * as client from 'openid-client';
+import { LOGIN_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
+import { DependencyUnavailableError } from '../errors/auth-error.js';
+import type { LoginSettings, TokenSettings } from '../options/resolved-auth-options.js';
+
+const FIRST_RETRY_DELAY_MS = 1_000;
+const MAX_RETRY_DELAY_MS = 60_000;
+/** A provider's signing keys rarely change: re-read the JWKS at least this often anyway. */
+const JWKS_MAX_AGE_MS = 10 * 60_000;
+
+/** Discovery result plus what is derived from it once: the JWKS and the client configuration. */
+export interface ProviderHandle {
+  config: client.Configuration;
+  jwks: JWTVerifyGetKey;
+}
+
+/**
+ * The provider as the app knows it. Discovery is lazy and retried with backoff, so the app boots
+ * while the provider is down: until it answers, callers get a 503 (`AUTH_PROVIDER_UNAVAILABLE`)
+ * at once instead of a hanging request, and everything recovers by itself.
+ */
+@Injectable()
+export class OidcProviderClient {
+  private readonly logger = new Logger('NestfluxAuth');
+  private handle: ProviderHandle | undefined;
+  private inFlight: Promise<ProviderHandle> | undefined;
+  private nextAttemptAt = 0;
+  private retryDelayMs = FIRST_RETRY_DELAY_MS;
+
+  constructor(
+    @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
+    @Inject(TOKEN_SETTINGS) private readonly tokens: TokenSettings,
+  ) {}
+
+  /** The discovered provider; throws `DependencyUnavailableError` while it cannot be reached. */
+  async get(): Promise<ProviderHandle> {
+    if (this.handle) return this.handle;
+    if (this.inFlight) return this.inFlight;
+    if (Date.now() < this.nextAttemptAt) {
+      throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider is unavailable; retry shortly.');
+    }
+    this.inFlight = this.discover().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** Starts discovery in the background (at boot) without failing if the provider is down. */
+  warmUp(): void {
+    this.get().catch(() => undefined);
+  }
+
+  private async discover(): Promise<ProviderHandle> {
+    try {
+      const clientAuth = await this.clientAuthentication();
+      const execute = this.login.allowInsecureRequests ? [client.allowInsecureRequests] : [];
+      const config = await client.discovery(
+        new URL(this.login.issuer),
+        this.login.clientId,
+        { id_token_signed_response_alg: this.tokens.idTokenAlgorithms[0] },
+        clientAuth,
+        { execute, timeout: Math.ceil(this.login.httpTimeoutMs / 1000) },
+      );
+      const jwksUri = config.serverMetadata().jwks_uri;
+      if (!jwksUri) throw new Error('the discovery document has no jwks_uri');
+      const jwks = createRemoteJWKSet(new URL(jwksUri), {
+        cooldownDuration: this.tokens.jwksCooldownMs,
+        cacheMaxAge: JWKS_MAX_AGE_MS,
+        timeoutDuration: this.tokens.httpTimeoutMs,
+      });
+      this.handle = { config, jwks };
+      this.retryDelayMs = FIRST_RETRY_DELAY_MS;
+      this.logger.log(`identity provider discovered: ${this.login.issuer}`);
+      return this.handle;
+    } catch (error) {
+      this.nextAttemptAt = Date.now() + this.retryDelayMs;
+      this.logger.warn(`identity provider discovery failed (${describe(error)}); next attempt in ${this.retryDelayMs} ms`);
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+      throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider is unavailable; retry shortly.', { cause: error });
+    }
+  }
+
+  private async clientAuthentication(): Promise<client.ClientAuth> {
+    switch (this.login.clientAuthMethod) {
+      case 'client_secret_post':
+        return client.ClientSecretPost(this.login.clientSecret);
+      case 'private_key_jwt': {
+        const jwk = this.login.clientPrivateKey!;
+        const key = await importJWK(jwk, jwk.alg ?? 'RS256');
+        if (key instanceof Uint8Array) throw new TypeError('"clientPrivateKey" must be an asymmetric private JWK');
+        return client.PrivateKeyJwt({ key, kid: jwk.kid });
+      }
+      default:
+        return client.ClientSecretBasic(this.login.clientSecret);
+    }
+  }
+}
+
+/** A one-line reason for logs: the error's code or message, never a request body or token. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${cause}`.slice(0, 300);
+  }
+  return String(error).slice(0, 300);
+}

@@ -1,0 +1,183 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SESSION_SETTINGS } from '../auth.tokens.js';
+import type { SessionSettings } from '../options/resolved-auth-options.js';
+import type { StoredUser } from '../users/auth-user.js';
+import { hashSessionId, isWellFormedSessionId, newSessionId } from './session-id.js';
+import { TokenCipher } from './token-cipher.js';
+
+/** What a login hands over to become a session. */
+export interface NewSession {
+  userId: string;
+  issuer: string;
+  subject: string;
+  providerSid: string | null;
+  roles: string[];
+  scopes: string[];
+  idToken: string | null;
+  accessToken: string | null;
+  refreshToken: string | null;
+  accessTokenExpiresAt: Date | null;
+}
+
+/** A live session joined with its user, as the guard sees it. */
+export interface ActiveSession {
+  idHash: string;
+  issuer: string;
+  subject: string;
+  roles: string[];
+  scopes: string[];
+  user: StoredUser;
+}
+
+interface SessionRow {
+  id_hash: string;
+  issuer: string;
+  subject: string;
+  roles: string[];
+  scopes: string[];
+  last_seen_at: Date;
+  user_id: string;
+  email: string | null;
+  display_name: string | null;
+  username: string | null;
+  avatar_url: string | null;
+  user_roles: string[];
+  active: boolean;
+}
+
+/**
+ * Server-side sessions in PostgreSQL. The request path only reads: activity for the idle timeout
+ * is collected in memory and written in one batched UPDATE every few seconds, off the request.
+ */
+@Injectable()
+export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('NestfluxAuth');
+  private readonly cipher: TokenCipher;
+  /** id_hash → last activity (ms) not yet written. */
+  private readonly pendingActivity = new Map<string, number>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(SESSION_SETTINGS) private readonly settings: SessionSettings,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    this.cipher = new TokenCipher(settings.secret);
+  }
+
+  onModuleInit(): void {
+    const flushEveryMs = Math.min(30_000, Math.max(1_000, Math.floor(this.settings.idleTimeoutMs / 4)));
+    this.flushTimer = setInterval(() => void this.flushActivity(), flushEveryMs).unref();
+    this.purgeTimer = setInterval(() => void this.purgeExpired(), 10 * 60_000).unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.flushTimer);
+    clearInterval(this.purgeTimer);
+    await this.flushActivity();
+  }
+
+  /** Creates a session and returns the cookie value (the only place the raw id exists). */
+  async create(session: NewSession): Promise<string> {
+    const id = newSessionId();
+    const seal = (value: string | null) => (value ? this.cipher.encrypt(value) : null);
+    await this.dataSource.query(
+      `INSERT INTO auth_sessions (id_hash, user_id, issuer, subject, provider_sid, roles, scopes,
+         id_token_enc, access_token_enc, refresh_token_enc, access_token_expires_at, last_seen_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, now(), now() + ($12 || ' milliseconds')::interval)`,
+      [
+        hashSessionId(this.settings.secret, id), session.userId, session.issuer, session.subject, session.providerSid,
+        JSON.stringify(session.roles), JSON.stringify(session.scopes), seal(session.idToken), seal(session.accessToken),
+        seal(session.refreshToken), session.accessTokenExpiresAt, String(this.settings.absoluteTimeoutMs),
+      ],
+    );
+    return id;
+  }
+
+  /** The live session for a cookie value, or null (garbage, unknown, expired, idle, user inactive). */
+  async resolve(cookieValue: unknown): Promise<ActiveSession | null> {
+    if (!isWellFormedSessionId(cookieValue)) return null;
+    const idHash = hashSessionId(this.settings.secret, cookieValue);
+    const rows: SessionRow[] = await this.dataSource.query(
+      `SELECT s.id_hash, s.issuer, s.subject, s.roles, s.scopes, s.last_seen_at, u.id AS user_id, u.email,
+              u.display_name, u.username, u.avatar_url, u.roles AS user_roles, u.active
+         FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id
+        WHERE s.id_hash = $1 AND s.expires_at > now()`,
+      [idHash],
+    );
+    const row = rows[0];
+    if (!row || !row.active) return null;
+    const now = Date.now();
+    const lastSeen = Math.max(new Date(row.last_seen_at).getTime(), this.pendingActivity.get(idHash) ?? 0);
+    if (now - lastSeen > this.settings.idleTimeoutMs) return null;
+    this.pendingActivity.set(idHash, now);
+    return {
+      idHash,
+      issuer: row.issuer,
+      subject: row.subject,
+      roles: row.roles ?? [],
+      scopes: row.scopes ?? [],
+      user: {
+        id: row.user_id, email: row.email, displayName: row.display_name, username: row.username,
+        avatarUrl: row.avatar_url, roles: row.user_roles ?? [], active: row.active,
+      },
+    };
+  }
+
+  /** The ID token kept for RP-initiated logout (`id_token_hint`), if any. */
+  async idTokenOf(idHash: string): Promise<string | undefined> {
+    const rows: Array<{ id_token_enc: string | null }> = await this.dataSource.query(
+      'SELECT id_token_enc FROM auth_sessions WHERE id_hash = $1', [idHash],
+    );
+    const sealed = rows[0]?.id_token_enc;
+    return sealed ? this.cipher.decrypt(sealed) : undefined;
+  }
+
+  async destroy(idHash: string): Promise<void> {
+    this.pendingActivity.delete(idHash);
+    await this.dataSource.query('DELETE FROM auth_sessions WHERE id_hash = $1', [idHash]);
+  }
+
+  /** Destroys the session a (possibly stale) cookie names; used to rotate the id at login. */
+  async destroyByCookie(cookieValue: unknown): Promise<void> {
+    if (isWellFormedSessionId(cookieValue)) await this.destroy(hashSessionId(this.settings.secret, cookieValue));
+  }
+
+  /** Back-channel logout: by the provider's session id, or every session of the subject. */
+  async destroyForProvider(issuer: string, criteria: { sid?: string; sub?: string }): Promise<number> {
+    const result: [unknown[], number] = criteria.sid
+      ? await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND provider_sid = $2', [issuer, criteria.sid])
+      : await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $2', [issuer, criteria.sub]);
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  /** Writes collected activity in one statement. Errors are logged: activity is best-effort. */
+  async flushActivity(): Promise<void> {
+    if (this.pendingActivity.size === 0) return;
+    const batch = [...this.pendingActivity];
+    this.pendingActivity.clear();
+    try {
+      await this.dataSource.query(
+        `UPDATE auth_sessions s SET last_seen_at = GREATEST(s.last_seen_at, to_timestamp(a.seen / 1000.0))
+           FROM unnest($1::text[], $2::float8[]) AS a(id_hash, seen) WHERE s.id_hash = a.id_hash`,
+        [batch.map(([idHash]) => idHash), batch.map(([, seen]) => seen)],
+      );
+    } catch (error) {
+      this.logger.warn(`could not record session activity: ${(error as Error).message}`);
+    }
+  }
+
+  private async purgeExpired(): Promise<void> {
+    try {
+      await this.dataSource.query(
+        `DELETE FROM auth_sessions WHERE expires_at < now() OR last_seen_at < now() - ($1 || ' milliseconds')::interval`,
+        [String(this.settings.idleTimeoutMs + 60_000)],
+      );
+      await this.dataSource.query('DELETE FROM auth_login_states WHERE expires_at < now()');
+    } catch (error) {
+      this.logger.warn(`could not purge expired sessions: ${(error as Error).message}`);
+    }
+  }
+}

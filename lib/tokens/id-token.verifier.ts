@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { TOKEN_SETTINGS } from '../auth.tokens.js';
+import { LoginError } from '../errors/auth-error.js';
+import type { TokenSettings } from '../options/resolved-auth-options.js';
+import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import { idTokenFailure } from './jose-errors.js';
+
+/**
+ * Verifies an ID token ourselves, also when it came straight from the token endpoint over TLS:
+ * signature against the provider's JWKS (HS* only with the client secret), pinned algorithms,
+ * `iss`, `aud` (+ `azp` with several audiences), `exp`, `iat` not in the future, and the nonce.
+ */
+@Injectable()
+export class IdTokenVerifier {
+  private readonly hmacKey: Uint8Array | undefined;
+
+  constructor(
+    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
+    private readonly provider: OidcProviderClient,
+  ) {
+    this.hmacKey = settings.clientSecret ? new TextEncoder().encode(settings.clientSecret) : undefined;
+  }
+
+  async verify(idToken: unknown, expectedNonce: string): Promise<JWTPayload> {
+    if (typeof idToken !== 'string' || idToken.length === 0) {
+      throw new LoginError('AUTH_ID_TOKEN_INVALID', 'The provider returned no ID token.');
+    }
+    try {
+      const { alg } = decodeProtectedHeader(idToken);
+      if (typeof alg !== 'string' || !this.settings.idTokenAlgorithms.includes(alg)) {
+        throw new LoginError('AUTH_ID_TOKEN_INVALID', `ID token rejected (algorithm ${String(alg)} is not accepted)`);
+      }
+      const key = alg.startsWith('HS') ? this.hmacKey! : (await this.provider.get()).jwks;
+      const { payload } = await jwtVerify(idToken, key as Parameters<typeof jwtVerify>[1], {
+        issuer: this.settings.issuer,
+        audience: this.settings.clientId,
+        algorithms: [...this.settings.idTokenAlgorithms],
+        clockTolerance: this.settings.clockToleranceSeconds,
+        requiredClaims: ['sub', 'iat', 'exp'],
+      });
+      this.checkClaims(payload, expectedNonce);
+      return payload;
+    } catch (error) {
+      throw idTokenFailure(error);
+    }
+  }
+
+  private checkClaims(payload: JWTPayload, expectedNonce: string): void {
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof payload.iat !== 'number' || payload.iat > now + this.settings.clockToleranceSeconds) {
+      throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected ("iat" is in the future)');
+    }
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (audiences.length > 1 && payload.azp === undefined) {
+      throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (several audiences and no "azp")');
+    }
+    if (payload.azp !== undefined && payload.azp !== this.settings.clientId) {
+      throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected ("azp" is another client)');
+    }
+    if (typeof payload.nonce !== 'string' || payload.nonce !== expectedNonce) {
+      throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (missing or wrong "nonce")');
+    }
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
+      throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (bad "sub")');
+    }
+  }
+}

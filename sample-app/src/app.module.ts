@@ -1,0 +1,41 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '@nestflux/auth';
+import { ApiController } from './api.controller.js';
+import type { SampleConfig } from './config/sample-config.js';
+import { HealthController } from './health.controller.js';
+import { HomeController } from './home.controller.js';
+
+/** The sample app: the library imported the way any host app would. */
+@Module({})
+export class AppModule {
+  static forConfig(config: SampleConfig, databaseUrl: string, poolSize: number): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: databaseUrl,
+          autoLoadEntities: true,
+          synchronize: false,
+          // PGlite has one backend: one pooled connection (see README "Embedded database").
+          extra: { max: poolSize },
+        }),
+        TerminusModule,
+        AuthModule.forRoot({
+          issuerUrl: config.issuerUrl,
+          clientId: config.clientId,
+          clientSecret: config.clientSecret,
+          baseUrl: config.baseUrl,
+          scope: config.scope,
+          audience: config.audience,
+          rolesClaim: config.rolesClaim,
+          session: { secret: config.sessionSecret },
+          sync: config.sync,
+        }),
+      ],
+      controllers: [HomeController, HealthController, ApiController],
+    };
+  }
+}

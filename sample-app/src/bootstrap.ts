@@ -1,0 +1,90 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Logger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { AppModule } from './app.module.js';
+import { DEV_PROVIDER_PATH, loadSampleConfig, type Env, type SampleConfig } from './config/sample-config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
+import { createDevIdentityProvider } from './dev-identity-provider/index.js';
+
+export interface RunningSampleApp {
+  app: INestApplication;
+  config: SampleConfig;
+  /** Where it listens, e.g. http://localhost:3000. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface SampleAppOverrides {
+  /** Tests: a database URL and pool size instead of DATABASE_URL / embedded PGlite. */
+  database?: { url: string; poolSize: number };
+  /** Tests: the dev provider signs in a `login_hint` user at once. */
+  devProviderAutoLogin?: boolean;
+  /** Tests: keep Nest's logger quiet. */
+  quiet?: boolean;
+}
+
+/** Builds and starts the sample app from an environment (the contract's variables). */
+export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {}): Promise<RunningSampleApp> {
+  const config = await loadSampleConfig(env);
+  let embedded: EmbeddedPostgres | undefined;
+  let database = overrides.database;
+  if (!database) {
+    if (config.databaseUrl) {
+      database = { url: config.databaseUrl, poolSize: 10 };
+    } else {
+      embedded = await startEmbeddedPostgres(join(config.dataDir, 'pglite'));
+      database = { url: embedded.url, poolSize: 1 };
+    }
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, database.url, database.poolSize), {
+    logger: overrides.quiet ? ['error'] : undefined,
+  });
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  if (config.embeddedProvider) {
+    // Mounted before Nest's body parsers (registered at init), so it reads its own bodies.
+    const devProvider = await createDevIdentityProvider({
+      issuer: config.issuerUrl,
+      clients: [{ clientId: config.clientId, clientSecret: config.clientSecret, redirectUris: [`${config.baseUrl}/auth/callback`], postLogoutRedirectUris: [`${config.baseUrl}/`] }],
+      accessTokenAudience: config.audience,
+      signingKey: await devSigningKey(config.dataDir),
+      autoLoginHint: overrides.devProviderAutoLogin === true,
+    });
+    app.use(DEV_PROVIDER_PATH, devProvider.handler);
+    if (!overrides.quiet) {
+      new Logger('Sample').warn(`development identity provider at ${config.issuerUrl}: for development only, never in production; any user name signs in`);
+    }
+  }
+  // All interfaces unless HOST says otherwise: `localhost` may resolve to 127.0.0.1 or ::1.
+  if (env.HOST) await app.listen(config.port, env.HOST);
+  else await app.listen(config.port);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  return {
+    app,
+    config,
+    url,
+    async close() {
+      await app.close();
+      await embedded?.close();
+    },
+  };
+}
+
+/** The dev provider's RS256 key, kept under the data directory so tokens survive restarts. */
+async function devSigningKey(dataDir: string): Promise<JWK> {
+  const file = join(dataDir, 'dev-provider-signing-key.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as JWK;
+  } catch {
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: `dev-${Date.now().toString(36)}` };
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, JSON.stringify(jwk), { mode: 0o600 });
+    return jwk;
+  }
+}

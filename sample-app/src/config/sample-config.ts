@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { UserSyncOptions } from '@nestflux/auth';
+
+/** The development provider's client, used when no OIDC_ISSUER_URL is set. */
+export const DEV_CLIENT_ID = 'nestflux-sample';
+export const DEV_CLIENT_SECRET = 'nestflux-sample-development-secret';
+/** Where the embedded provider is mounted inside the sample app. */
+export const DEV_PROVIDER_PATH = '/oidc';
+
+/** Everything the sample app reads from its environment (see ../shared/contract.md). */
+export interface SampleConfig {
+  port: number;
+  baseUrl: string;
+  /** True when the embedded development identity provider serves the logins. */
+  embeddedProvider: boolean;
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope: string;
+  audience: string;
+  rolesClaim: string;
+  /** Undefined: embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecret: string;
+  sync: UserSyncOptions;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Reads the contract's variables, applying its defaults. */
+export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  const embeddedProvider = !env.OIDC_ISSUER_URL;
+  const clientId = env.OIDC_CLIENT_ID || DEV_CLIENT_ID;
+  const dataDir = env.DATA_DIR || '.data';
+  return {
+    port,
+    baseUrl,
+    embeddedProvider,
+    issuerUrl: env.OIDC_ISSUER_URL || `${baseUrl}${DEV_PROVIDER_PATH}`,
+    clientId,
+    clientSecret: env.OIDC_CLIENT_SECRET || (embeddedProvider ? DEV_CLIENT_SECRET : ''),
+    scope: env.OIDC_SCOPE || 'openid profile email',
+    audience: env.OIDC_AUDIENCE || clientId,
+    rolesClaim: env.OIDC_ROLES_CLAIM || 'roles',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    sessionSecret: env.AUTH_SESSION_SECRET || (await persistentSecret(dataDir)),
+    sync: {
+      cron: env.AUTH_SYNC_CRON || '0 3 * * *',
+      timeZone: env.AUTH_SYNC_TZ || 'UTC',
+      source: (env.AUTH_SYNC_SOURCE || 'none') as UserSyncOptions['source'],
+      url: env.AUTH_SYNC_URL || undefined,
+      token: env.AUTH_SYNC_TOKEN || undefined,
+      clientId: env.AUTH_SYNC_CLIENT_ID || undefined,
+      clientSecret: env.AUTH_SYNC_CLIENT_SECRET || undefined,
+      subjectField: env.AUTH_SYNC_SUBJECT_FIELD || undefined,
+      importUsers: parseBoolean(env.AUTH_SYNC_IMPORT, false, 'AUTH_SYNC_IMPORT'),
+      deactivateMissing: parseBoolean(env.AUTH_SYNC_DEACTIVATE, true, 'AUTH_SYNC_DEACTIVATE'),
+    },
+  };
+}
+
+function parseBoolean(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new Error(`${name} must be true or false, got "${value}"`);
+}
+
+/**
+ * With no AUTH_SESSION_SECRET, a random secret kept under the data directory, so sessions
+ * survive restarts of a development instance. Production sets AUTH_SESSION_SECRET.
+ */
+async function persistentSecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'session-secret');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start: create it below
+  }
+  await mkdir(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}

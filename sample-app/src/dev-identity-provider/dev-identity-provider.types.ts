@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWK } from 'jose';
+import type Provider from 'oidc-provider';
+
+/** A statically registered relying party of the development identity provider. */
+export interface DevClient {
+  clientId: string;
+  clientSecret?: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** Public keys for `private_key_jwt`. */
+  jwks?: { keys: JWK[] };
+  backchannelLogoutUri?: string;
+}
+
+export interface DevIdentityProviderOptions {
+  /** e.g. `http://localhost:3000/oidc` (mounted) or `http://127.0.0.1:PORT` (standalone). */
+  issuer: string;
+  clients: DevClient[];
+  /** `aud` of the JWT access tokens (the sample app uses the client id). */
+  accessTokenAudience: string;
+  /** RS256 private JWK with a `kid`; generated when absent. */
+  signingKey?: JWK;
+  /** Tests: a `login_hint` on the authorization request signs that user in at once. Default false. */
+  autoLoginHint?: boolean;
+  /** Default 3600. */
+  accessTokenTtlSeconds?: number;
+}
+
+export interface DevIdentityProvider {
+  provider: Provider;
+  /** Plain node handler; works standalone and mounted (`app.use('/oidc', handler)`). */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  issuer: string;
+  publicJwks: { keys: JWK[] };
+}
+
+export interface StandaloneDevIdentityProvider extends DevIdentityProvider {
+  url: string;
+  close(): Promise<void>;
+}
+
+export type StandaloneDevIdentityProviderOptions = Omit<DevIdentityProviderOptions, 'issuer'> & {
+  port?: number;
+  host?: string;
+};

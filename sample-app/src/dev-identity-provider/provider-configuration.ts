@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+
+import { devAccountClaims, findDevAccount } from './dev-accounts.js';
+import { logoutSource, postLogoutSuccessSource, renderError } from './dev-pages.js';
+import { loadAutoGrant } from './auto-grant.js';
+import { SCOPE_CLAIMS } from './jwt-userinfo.js';
+import type { DevClient, DevIdentityProviderOptions } from './dev-identity-provider.types.js';
+
+/**
+ * The resource indicator used when a client sends no `resource`: with it every code flow yields a
+ * JWT access token (oidc-provider issues JWTs only for a resource server).
+ */
+export const DEV_RESOURCE_INDICATOR = 'urn:nestflux:dev-identity-provider:api';
+
+const OIDC_SCOPES = 'openid profile email';
+
+function clientMetadata(client: DevClient): ClientMetadata {
+  const metadata: ClientMetadata = {
+    client_id: client.clientId,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris ?? [],
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    id_token_signed_response_alg: 'RS256',
+  };
+  if (client.clientSecret !== undefined) metadata.client_secret = client.clientSecret;
+  if (client.jwks !== undefined) metadata.jwks = client.jwks as ClientMetadata['jwks'];
+  if (client.backchannelLogoutUri !== undefined) metadata.backchannel_logout_uri = client.backchannelLogoutUri;
+  return metadata;
+}
+
+/** `/interaction/:uid` below the issuer's path, so the interaction cookie path matches when mounted. */
+export function issuerMountPath(issuer: string): string {
+  return new URL(issuer).pathname.replace(/\/+$/, '');
+}
+
+/** The oidc-provider configuration of the development identity provider. */
+export function buildProviderConfiguration(options: DevIdentityProviderOptions, signingKey: JWK): Configuration {
+  const accessTokenTTL = options.accessTokenTtlSeconds ?? 3600;
+  const mountPath = issuerMountPath(options.issuer);
+  return {
+    clients: options.clients.map(clientMetadata),
+    jwks: { keys: [signingKey] } as Configuration['jwks'],
+    findAccount: findDevAccount,
+    // Random per process: sign-in sessions do not survive a restart, which is fine for development.
+    cookies: {
+      keys: [randomBytes(32).toString('base64url')],
+      // Distinct names: when mounted into the host app, its own cookies live on the same origin.
+      names: { session: 'dev_idp_session', interaction: 'dev_idp_interaction', resume: 'dev_idp_resume' },
+    },
+    claims: SCOPE_CLAIMS,
+    // Otherwise oidc-provider moves scope claims out of the ID token into userinfo only.
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
+    interactions: { url: (_ctx, interaction) => `${mountPath}/interaction/${interaction.uid}` },
+    loadExistingGrant: loadAutoGrant,
+    // Refresh tokens without `offline_access`: the library refreshes sessions with them.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    extraTokenClaims: (_ctx, token) => {
+      const accountId = 'accountId' in token ? token.accountId : undefined;
+      if (typeof accountId !== 'string') return undefined;
+      const { email, name, preferred_username, roles } = devAccountClaims(accountId);
+      return { email, name, preferred_username, roles };
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      backchannelLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx: KoaContextWithOIDC, _client, oneOf) => oneOf?.[0] ?? DEV_RESOURCE_INDICATOR,
+        // Any resource a client names gets the same API audience: this is a single-API dev setup.
+        getResourceServerInfo: () => ({
+          scope: OIDC_SCOPES,
+          audience: options.accessTokenAudience,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL,
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+        useGrantedResource: () => true,
+      },
+    },
+    renderError,
+    ttl: {
+      AccessToken: accessTokenTTL,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: 24 * 3600,
+      Interaction: 3600,
+      Session: 24 * 3600,
+      Grant: 24 * 3600,
+    },
+  };
+}
