@@ -17,8 +17,8 @@ import { resolveAuthOptions } from './options/resolve-auth-options.js';
 import type { ResolvedAuthOptions } from './options/resolved-auth-options.js';
 import { OidcProviderClient } from './provider/oidc-provider-client.service.js';
 import { AuthSessionService } from './session/auth-session.service.js';
-import { userSyncProviders } from './sync/user-sync.providers.js';
-import { UserSyncService } from './sync/user-sync.service.js';
+const userSyncProviders: never[] = []; // TEMP
+
 import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
 import { IdTokenVerifier } from './tokens/id-token.verifier.js';
 import { LogoutTokenVerifier } from './tokens/logout-token.verifier.js';
@@ -57,7 +57,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthGuard,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, RequestAuthenticator, AuthSessionService, UserAccountsService, UserSyncService, TOKEN_SETTINGS],
+  exports: [AuthGuard, RequestAuthenticator, AuthSessionService, UserAccountsService, TOKEN_SETTINGS],
 })
 export class AuthModule extends ConfigurableAuthModule implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('NestfluxAuth');

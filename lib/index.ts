@@ -24,4 +24,4 @@ export { AuthError, AuthConfigError, UnauthenticatedError, ForbiddenError, Login
 export type { AuthErrorCode } from './errors/auth-error.js';
 export type { MeResponse } from './http/auth.controller.js';
 export type { UserSyncOptions, DirectorySourceKind } from './sync/user-sync.options.js';
-export { UserSyncService } from './sync/user-sync.service.js';
+// TEMP

@@ -1,0 +1,225 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { basicCredentials, bearerToken, readForm, sendJson } from './rogue-http.js';
+import { RogueKeyRing } from './rogue-key-ring.js';
+import type { RogueAccessTokenOptions, RogueAvailability, RogueIdTokenContext, RogueIdTokenPlan } from './rogue-provider.types.js';
+import { signRogueJwt } from './sign-rogue-jwt.js';
+
+interface PendingCode {
+  redirectUri: string;
+  sub: string;
+  nonce?: string;
+  codeChallenge?: string;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * A deliberately misbehaving OpenID provider for rejection tests: real keys and signatures, but
+ * each test decides what the next ID token looks like. Plain node:http on 127.0.0.1:0.
+ */
+export class RogueProvider {
+  readonly issuer: string;
+  lastAuthorizationRequest?: URLSearchParams;
+  private jwksCount = 0;
+  private plan?: RogueIdTokenPlan;
+  private availability: RogueAvailability = 'up';
+  private readonly codes = new Map<string, PendingCode>();
+  private readonly accessTokens = new Map<string, string>();
+
+  private constructor(
+    private readonly server: Server,
+    private readonly keys: RogueKeyRing,
+    private readonly client: { clientId: string; clientSecret: string },
+  ) {
+    this.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  static async start(options: { clientId: string; clientSecret: string }): Promise<RogueProvider> {
+    const keys = await RogueKeyRing.create();
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const provider = new RogueProvider(server, keys, { ...options });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void provider.handle(req, res));
+    return provider;
+  }
+
+  /** How often the JWKS was served (tests check the refetch-on-unknown-kid cooldown). */
+  get jwksRequests(): number {
+    return this.jwksCount;
+  }
+
+  /** Applies to the next successful token-endpoint answer only, then back to a good token. */
+  planNextIdToken(plan: RogueIdTokenPlan): void {
+    this.plan = plan;
+  }
+
+  signAccessToken(claims: Record<string, unknown>, opts: RogueAccessTokenOptions = {}): Promise<string> {
+    const issuedAt = now();
+    return signRogueJwt({
+      payload: { iss: this.issuer, iat: issuedAt, exp: issuedAt + 300, ...claims },
+      signing: opts.signing ?? 'good',
+      header: opts.kid === undefined ? undefined : { kid: opts.kid },
+      defaultTyp: opts.typ ?? 'at+jwt',
+      keys: this.keys,
+      clientSecret: this.client.clientSecret,
+    });
+  }
+
+  rotateKeys(): Promise<void> {
+    return this.keys.rotate();
+  }
+
+  addUnpublishedKey(): Promise<void> {
+    return this.keys.addUnpublished();
+  }
+
+  publishPendingKey(): void {
+    this.keys.publishPending();
+  }
+
+  setAvailability(mode: RogueAvailability): void {
+    this.availability = mode;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.availability === 'down') return void req.socket.destroy();
+    if (this.availability === 'nonsense') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      return void res.end('<html><body>Service temporarily nonsense</body></html>');
+    }
+    try {
+      const url = new URL(req.url ?? '/', this.issuer);
+      switch (`${req.method} ${url.pathname}`) {
+        case 'GET /.well-known/openid-configuration':
+          return sendJson(res, 200, this.discovery());
+        case 'GET /authorize':
+          return this.authorize(url.searchParams, res);
+        case 'POST /token':
+          return await this.token(req, res);
+        case 'GET /jwks':
+          this.jwksCount += 1;
+          return sendJson(res, 200, this.keys.jwks, { 'Content-Type': 'application/jwk-set+json' });
+        case 'GET /userinfo':
+        case 'POST /userinfo':
+          return this.userinfo(req, res);
+        case 'GET /logout':
+          return this.endSession(url.searchParams, res);
+        default:
+          return sendJson(res, 404, { error: 'not_found' });
+      }
+    } catch (error) {
+      sendJson(res, 500, { error: 'server_error', error_description: String(error) });
+    }
+  }
+
+  private discovery(): Record<string, unknown> {
+    return {
+      issuer: this.issuer,
+      authorization_endpoint: `${this.issuer}/authorize`,
+      token_endpoint: `${this.issuer}/token`,
+      jwks_uri: `${this.issuer}/jwks`,
+      userinfo_endpoint: `${this.issuer}/userinfo`,
+      end_session_endpoint: `${this.issuer}/logout`,
+      code_challenge_methods_supported: ['S256'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic'],
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+      scopes_supported: ['openid', 'profile', 'email'],
+      grant_types_supported: ['authorization_code'],
+      authorization_response_iss_parameter_supported: true,
+    };
+  }
+
+  private authorize(params: URLSearchParams, res: ServerResponse): void {
+    this.lastAuthorizationRequest = new URLSearchParams(params);
+    const redirectUri = params.get('redirect_uri');
+    const target = redirectUri ? URL.parse(redirectUri) : null;
+    if (!redirectUri || !target) return sendJson(res, 400, { error: 'invalid_request', error_description: 'redirect_uri' });
+
+    const code = randomBytes(24).toString('base64url');
+    this.codes.set(code, {
+      redirectUri,
+      sub: params.get('login_hint') || 'rogue-user',
+      nonce: params.get('nonce') ?? undefined,
+      codeChallenge: params.get('code_challenge') ?? undefined,
+    });
+    target.searchParams.set('code', code);
+    const state = params.get('state');
+    if (state !== null) target.searchParams.set('state', state);
+    target.searchParams.set('iss', this.issuer);
+    res.writeHead(302, { Location: target.href });
+    res.end();
+  }
+
+  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const credentials = basicCredentials(req);
+    const form = await readForm(req);
+    if (
+      !credentials ||
+      credentials.id !== this.client.clientId ||
+      !sameSecret(credentials.secret, this.client.clientSecret)
+    ) {
+      return sendJson(res, 401, { error: 'invalid_client' }, { 'WWW-Authenticate': 'Basic realm="rogue"' });
+    }
+    if (form.get('grant_type') !== 'authorization_code') return sendJson(res, 400, { error: 'unsupported_grant_type' });
+
+    const code = form.get('code') ?? '';
+    const pending = this.codes.get(code);
+    this.codes.delete(code); // single use, also when this attempt fails
+    if (!pending) return sendJson(res, 400, { error: 'invalid_grant', error_description: 'unknown code' });
+    if (form.get('redirect_uri') !== pending.redirectUri) {
+      return sendJson(res, 400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
+    }
+    const verifier = form.get('code_verifier');
+    const challenge = verifier === null ? undefined : createHash('sha256').update(verifier).digest('base64url');
+    if (challenge !== pending.codeChallenge) {
+      return sendJson(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
+    }
+
+    const plan = this.plan ?? {};
+    this.plan = undefined;
+    const ctx: RogueIdTokenContext = { issuer: this.issuer, clientId: this.client.clientId, nonce: pending.nonce, sub: pending.sub, now: now() };
+    const claims = plan.claims?.(ctx) ?? {
+      iss: ctx.issuer, aud: ctx.clientId, sub: ctx.sub, iat: ctx.now, exp: ctx.now + 300, ...(ctx.nonce === undefined ? {} : { nonce: ctx.nonce }),
+    };
+    const idToken = await signRogueJwt({
+      payload: claims,
+      signing: plan.signing ?? 'good',
+      header: plan.header,
+      defaultTyp: 'JWT',
+      keys: this.keys,
+      clientSecret: this.client.clientSecret,
+    });
+    const accessToken = await this.signAccessToken({ sub: pending.sub, aud: this.client.clientId, client_id: this.client.clientId, scope: 'openid profile email' });
+    this.accessTokens.set(accessToken, pending.sub);
+    sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken, scope: 'openid profile email' });
+  }
+
+  private userinfo(req: IncomingMessage, res: ServerResponse): void {
+    const sub = this.accessTokens.get(bearerToken(req) ?? '');
+    if (sub === undefined) return sendJson(res, 401, { error: 'invalid_token' }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    sendJson(res, 200, { sub });
+  }
+
+  private endSession(params: URLSearchParams, res: ServerResponse): void {
+    const target = params.get('post_logout_redirect_uri');
+    if (target && URL.canParse(target)) {
+      res.writeHead(302, { Location: target });
+      return void res.end();
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end('signed out');
+  }
+}

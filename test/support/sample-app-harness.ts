@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSampleApp, type RunningSampleApp } from '../../sample-app/src/bootstrap.js';
+import type { Env } from '../../sample-app/src/config/sample-config.js';
+import { CookieAgent } from './cookie-agent.js';
+import { freePort } from './free-port.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface SampleAppUnderTest {
+  running: RunningSampleApp;
+  database: TestDatabase;
+  /** The app's base URL (http://localhost:PORT). */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real sample app on a free loopback port against a fresh test database. With no
+ * `OIDC_ISSUER_URL` in `env`, its embedded development provider serves logins (login_hint
+ * signs a user in at once).
+ */
+export async function startSampleAppUnderTest(env: Env = {}, database?: TestDatabase): Promise<SampleAppUnderTest> {
+  const db = database ?? (await createTestDatabase());
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'nestflux-test-'));
+  const running = await startSampleApp(
+    { PORT: String(port), BASE_URL: `http://localhost:${port}`, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'test-session-secret-0123456789-abcdefghij', ...env },
+    { database: { url: db.url, poolSize: db.poolSize }, devProviderAutoLogin: true, quiet: true },
+  );
+  return {
+    running,
+    database: db,
+    baseUrl: `http://localhost:${port}`,
+    async close() {
+      await running.close();
+      if (!database) await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Full browser login through the provider; returns the agent holding the session cookie. */
+export async function signIn(baseUrl: string, login: string, agent = new CookieAgent(), returnTo = '/'): Promise<{ agent: CookieAgent; final: Response; finalUrl: URL }> {
+  const start = new URL(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`, baseUrl);
+  const first = await agent.request(start);
+  if (first.status !== 302) throw new Error(`login answered ${first.status}: ${await first.text()}`);
+  const authorize = new URL(first.headers.get('location')!);
+  authorize.searchParams.set('login_hint', login);
+  const { res, url } = await agent.follow(authorize, (u) => u.pathname === '/auth/callback' && u.origin === new URL(baseUrl).origin);
+  if (url.pathname !== '/auth/callback') throw new Error(`login did not reach the callback (${res.status} at ${url.href})`);
+  const final = await agent.request(url);
+  return { agent, final, finalUrl: url };
+}
