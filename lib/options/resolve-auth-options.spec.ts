@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals';
+import { AuthConfigError } from '../errors/auth-error.js';
+import type { AuthModuleOptions } from './auth-module-options.js';
+import { resolveAuthOptions } from './resolve-auth-options.js';
+
+const valid: AuthModuleOptions = {
+  issuerUrl: 'https://auth.example.com/application/o/app/',
+  clientId: 'app',
+  clientSecret: 'secret',
+  baseUrl: 'https://app.example.com',
+  session: { secret: 'x'.repeat(32) },
+};
+
+function configError(options: Partial<AuthModuleOptions> | Record<string, unknown>): AuthConfigError {
+  try {
+    resolveAuthOptions({ ...valid, ...options } as AuthModuleOptions);
+  } catch (error) {
+    if (error instanceof AuthConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected an AuthConfigError');
+}
+
+describe('resolveAuthOptions', () => {
+  it('applies the documented defaults', () => {
+    const resolved = resolveAuthOptions(valid);
+    expect(resolved.routePrefix).toBe('auth');
+    expect(resolved.login.redirectUri).toBe('https://app.example.com/auth/callback');
+    expect(resolved.login.scope).toBe('openid profile email');
+    expect(resolved.login.clientAuthMethod).toBe('client_secret_basic');
+    expect(resolved.login.allowInsecureRequests).toBe(false);
+    expect(resolved.tokens).toMatchObject({ audience: 'app', idTokenAlgorithms: ['RS256'], accessTokenAlgorithms: ['RS256'], clockToleranceSeconds: 60, rolesPath: ['roles'], jwksCooldownMs: 30_000 });
+    expect(resolved.session).toMatchObject({ idleTimeoutMs: 1_800_000, absoluteTimeoutMs: 28_800_000 });
+    expect(resolved.session.cookie).toEqual({ name: 'nestflux.sid', secure: true, sameSite: 'lax', domain: undefined, path: '/' });
+    expect(resolved.runMigrations).toBe(true);
+  });
+
+  it('keeps the issuer exactly as given (trailing slash and all): it must equal the iss claim', () => {
+    expect(resolveAuthOptions(valid).tokens.issuer).toBe('https://auth.example.com/application/o/app/');
+  });
+
+  it('parses the roles claim path once', () => {
+    expect(resolveAuthOptions({ ...valid, rolesClaim: 'realm_access.roles' }).tokens.rolesPath).toEqual(['realm_access', 'roles']);
+    expect(configError({ rolesClaim: 'realm_access..roles' }).key).toBe('rolesClaim');
+  });
+
+  it('adds openid to the scopes and honours a route prefix', () => {
+    const resolved = resolveAuthOptions({ ...valid, scope: 'profile email groups' }, '/sso/');
+    expect(resolved.login.scope).toBe('openid profile email groups');
+    expect(resolved.login.redirectUri).toBe('https://app.example.com/sso/callback');
+  });
+
+  it('accepts plain http only on loopback or when explicitly allowed', () => {
+    expect(resolveAuthOptions({ ...valid, issuerUrl: 'http://127.0.0.1:8080' }).login.allowInsecureRequests).toBe(true);
+    expect(resolveAuthOptions({ ...valid, issuerUrl: 'http://localhost:8080/oidc' }).login.allowInsecureRequests).toBe(true);
+    const error = configError({ issuerUrl: 'http://idp.internal' });
+    expect(error.key).toBe('issuerUrl');
+    expect(error.message).toMatch(/allowInsecureIssuer/);
+    expect(resolveAuthOptions({ ...valid, issuerUrl: 'http://idp.internal', allowInsecureIssuer: true }).login.allowInsecureRequests).toBe(true);
+  });
+
+  it.each([
+    [{ issuerUrl: undefined }, 'issuerUrl'],
+    [{ issuerUrl: 'not a url' }, 'issuerUrl'],
+    [{ clientId: '' }, 'clientId'],
+    [{ clientSecret: undefined }, 'clientSecret'],
+    [{ clientAuthMethod: 'none' }, 'clientAuthMethod'],
+    [{ clientAuthMethod: 'private_key_jwt', clientSecret: undefined }, 'clientPrivateKey'],
+    [{ baseUrl: 'ftp://x' }, 'baseUrl'],
+    [{ session: { secret: 'short' } }, 'session.secret'],
+    [{ session: undefined }, 'session.secret'],
+    [{ session: { secret: 'x'.repeat(32), idleTimeoutSeconds: 0 } }, 'session.idleTimeoutSeconds'],
+    [{ idTokenAlgorithms: ['none'] }, 'idTokenAlgorithms'],
+    [{ idTokenAlgorithms: [] }, 'idTokenAlgorithms'],
+    [{ accessTokenAlgorithms: ['HS256'] }, 'accessTokenAlgorithms'],
+    [{ clockToleranceSeconds: 3600 }, 'clockToleranceSeconds'],
+    [{ jwksCooldownSeconds: 120 }, 'jwksCooldownSeconds'],
+    [{ cookie: { sameSite: 'none' } }, 'cookie.sameSite'],
+    [{ cookie: { name: 'bad name;' } }, 'cookie.name'],
+    [{ resource: 'relative' }, 'resource'],
+  ])('rejects %j naming the key %s', (override, key) => {
+    const error = configError(override);
+    expect(error.key).toBe(key);
+    expect(error.code).toBe('AUTH_CONFIG_INVALID');
+    expect(error.message).toContain(`"${key}"`);
+  });
+
+  it('rejects a route prefix that is not a plain path', () => {
+    expect(() => resolveAuthOptions(valid, 'a b')).toThrow(/routePrefix/);
+  });
+
+  it('allows HS256 ID tokens only with a client secret', () => {
+    expect(resolveAuthOptions({ ...valid, idTokenAlgorithms: ['RS256', 'HS256'] }).tokens.idTokenAlgorithms).toEqual(['RS256', 'HS256']);
+  });
+});
