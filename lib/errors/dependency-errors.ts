@@ -13,3 +13,12 @@ export function asDependencyError(error: unknown): unknown {
   }
   return error;
 }
+
+/**
+ * fetch() could not reach the provider: TypeError("fetch failed"), aborts and timeouts. Checked
+ * by name, not instanceof: fetch's errors may come from another realm (vm contexts, test runners).
+ */
+export function isNetworkFailure(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError';
+}

@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import { AuthError, DependencyUnavailableError, LoginError } from '../errors/auth-error.js';
+import { isNetworkFailure } from '../errors/dependency-errors.js';
 
 /** openid-client codes meaning "the provider answered something unusable": a dependency problem. */
 const PROVIDER_FAULTS = new Set<string>([
@@ -8,6 +9,8 @@ const PROVIDER_FAULTS = new Set<string>([
   'OAUTH_INVALID_SERVER_METADATA',
   'OAUTH_MISSING_SERVER_METADATA',
   'OAUTH_PARSE_ERROR',
+  'OAUTH_TIMEOUT',
+  'OAUTH_ABORT',
 ]);
 
 /**
@@ -25,14 +28,14 @@ export function loginFailure(error: unknown): AuthError {
   }
   if (error instanceof client.ClientError) {
     const code = (error as { code?: string }).code ?? '';
-    if (PROVIDER_FAULTS.has(code)) return unavailable(error);
+    // openid-client wraps fetch() failures (connection refused, reset) as "something went wrong".
+    if (PROVIDER_FAULTS.has(code) || isNetworkFailure(error.cause)) return unavailable(error);
     return new LoginError('AUTH_ID_TOKEN_INVALID', `Login response rejected (${code || error.message})`.slice(0, 300), { cause: error });
   }
-  if (error instanceof TypeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) {
-    return unavailable(error); // fetch() could not reach the provider
-  }
+  if (isNetworkFailure(error)) return unavailable(error);
   return new LoginError('AUTH_LOGIN_FAILED', 'Login failed.', { cause: error });
 }
+
 
 function unavailable(cause: unknown): DependencyUnavailableError {
   return new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider is unavailable or answered nonsense; retry shortly.', { cause });

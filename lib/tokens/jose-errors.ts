@@ -1,4 +1,5 @@
 import { errors } from 'jose';
+import { isNetworkFailure } from '../errors/dependency-errors.js';
 import { DependencyUnavailableError, UnauthenticatedError, LoginError } from '../errors/auth-error.js';
 
 /** True when jose could not reach the JWKS (as opposed to the token being bad). */
@@ -6,7 +7,7 @@ export function isJwksUnreachable(error: unknown): boolean {
   if (error instanceof errors.JWKSTimeout) return true;
   if (error instanceof errors.JOSEError) return false;
   // fetch() failures (connection refused, DNS, TLS) surface as TypeError / AbortError.
-  return error instanceof TypeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'));
+  return isNetworkFailure(error);
 }
 
 /** A short, token-free reason from a jose error, e.g. `ERR_JWT_EXPIRED: "exp" claim timestamp check failed`. */

@@ -31,6 +31,7 @@ export class AppModule {
           scope: config.scope,
           audience: config.audience,
           rolesClaim: config.rolesClaim,
+          jwksCooldownSeconds: config.jwksCooldownSeconds,
           session: { secret: config.sessionSecret },
           sync: config.sync,
         }),

@@ -29,12 +29,13 @@ export class AuthUserSync1764100000000 implements MigrationInterface {
         deactivation_skipped text,
         error text
       )`);
-    await db.query(`CREATE UNIQUE INDEX auth_sync_runs_one_running ON auth_sync_runs ((true)) WHERE outcome = 'running'`);
+    await db.query(`CREATE UNIQUE INDEX auth_sync_runs_one_running ON auth_sync_runs (outcome) WHERE outcome = 'running'`);
     await db.query(`CREATE INDEX auth_sync_runs_started_at_idx ON auth_sync_runs (started_at)`);
     await db.query(`
       CREATE TABLE auth_sync_seen (
         run_id bigint NOT NULL REFERENCES auth_sync_runs (id) ON DELETE CASCADE,
         subject text NOT NULL,
+        active boolean NOT NULL,
         PRIMARY KEY (run_id, subject)
       )`);
   }

@@ -21,6 +21,8 @@ export interface SampleConfig {
   scope: string;
   audience: string;
   rolesClaim: string;
+  /** Seconds between JWKS refetches on an unknown `kid` (OIDC_JWKS_COOLDOWN_SECONDS, default 30). */
+  jwksCooldownSeconds: number;
   /** Undefined: embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -48,6 +50,7 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
     scope: env.OIDC_SCOPE || 'openid profile email',
     audience: env.OIDC_AUDIENCE || clientId,
     rolesClaim: env.OIDC_ROLES_CLAIM || 'roles',
+    jwksCooldownSeconds: Number(env.OIDC_JWKS_COOLDOWN_SECONDS || 30),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
     sessionSecret: env.AUTH_SESSION_SECRET || (await persistentSecret(dataDir)),

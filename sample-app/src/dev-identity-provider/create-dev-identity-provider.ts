@@ -38,7 +38,9 @@ export async function createDevIdentityProvider(options: DevIdentityProviderOpti
     // Koa answers its own errors; the catch only guards the host process against the unexpected.
     const answered = path === USERINFO_ROUTE ? jwtUserinfo(req, res) : Promise.resolve(false);
     answered
-      .then((done) => done || providerCallback(req, res))
+      .then(async (done) => {
+        if (!done) await providerCallback(req, res);
+      })
       .catch(() => {
         if (!res.headersSent) res.statusCode = 500;
         res.end();

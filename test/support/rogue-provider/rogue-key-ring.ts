@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type webcrypto } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
 export interface RogueKey {
   kid: string;
-  privateKey: CryptoKey;
+  privateKey: webcrypto.CryptoKey;
   publicJwk: JWK;
 }
 

@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { basicCredentials, bearerToken, readForm, sendJson } from './rogue-http.js';
+import { signRogueIdToken } from './rogue-id-token.js';
 import { RogueKeyRing } from './rogue-key-ring.js';
-import type { RogueAccessTokenOptions, RogueAvailability, RogueIdTokenContext, RogueIdTokenPlan } from './rogue-provider.types.js';
+import { rogueDiscovery, rogueEndSession } from './rogue-metadata.js';
+import type { RogueAccessTokenOptions, RogueAvailability, RogueIdTokenPlan } from './rogue-provider.types.js';
 import { signRogueJwt } from './sign-rogue-jwt.js';
 
 interface PendingCode {
@@ -14,8 +16,12 @@ interface PendingCode {
   codeChallenge?: string;
 }
 
+const SCOPE = 'openid profile email';
 const now = () => Math.floor(Date.now() / 1000);
-const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /**
  * A deliberately misbehaving OpenID provider for rejection tests: real keys and signatures, but
@@ -23,7 +29,7 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
  */
 export class RogueProvider {
   readonly issuer: string;
-  lastAuthorizationRequest?: URLSearchParams;
+  private lastAuthorization?: URLSearchParams;
   private jwksCount = 0;
   private plan?: RogueIdTokenPlan;
   private availability: RogueAvailability = 'up';
@@ -50,6 +56,10 @@ export class RogueProvider {
   /** How often the JWKS was served (tests check the refetch-on-unknown-kid cooldown). */
   get jwksRequests(): number {
     return this.jwksCount;
+  }
+
+  get lastAuthorizationRequest(): URLSearchParams | undefined {
+    return this.lastAuthorization;
   }
 
   /** Applies to the next successful token-endpoint answer only, then back to a good token. */
@@ -102,7 +112,7 @@ export class RogueProvider {
       const url = new URL(req.url ?? '/', this.issuer);
       switch (`${req.method} ${url.pathname}`) {
         case 'GET /.well-known/openid-configuration':
-          return sendJson(res, 200, this.discovery());
+          return sendJson(res, 200, rogueDiscovery(this.issuer));
         case 'GET /authorize':
           return this.authorize(url.searchParams, res);
         case 'POST /token':
@@ -114,7 +124,7 @@ export class RogueProvider {
         case 'POST /userinfo':
           return this.userinfo(req, res);
         case 'GET /logout':
-          return this.endSession(url.searchParams, res);
+          return rogueEndSession(url.searchParams, res);
         default:
           return sendJson(res, 404, { error: 'not_found' });
       }
@@ -123,27 +133,8 @@ export class RogueProvider {
     }
   }
 
-  private discovery(): Record<string, unknown> {
-    return {
-      issuer: this.issuer,
-      authorization_endpoint: `${this.issuer}/authorize`,
-      token_endpoint: `${this.issuer}/token`,
-      jwks_uri: `${this.issuer}/jwks`,
-      userinfo_endpoint: `${this.issuer}/userinfo`,
-      end_session_endpoint: `${this.issuer}/logout`,
-      code_challenge_methods_supported: ['S256'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic'],
-      response_types_supported: ['code'],
-      subject_types_supported: ['public'],
-      scopes_supported: ['openid', 'profile', 'email'],
-      grant_types_supported: ['authorization_code'],
-      authorization_response_iss_parameter_supported: true,
-    };
-  }
-
   private authorize(params: URLSearchParams, res: ServerResponse): void {
-    this.lastAuthorizationRequest = new URLSearchParams(params);
+    this.lastAuthorization = new URLSearchParams(params);
     const redirectUri = params.get('redirect_uri');
     const target = redirectUri ? URL.parse(redirectUri) : null;
     if (!redirectUri || !target) return sendJson(res, 400, { error: 'invalid_request', error_description: 'redirect_uri' });
@@ -166,11 +157,7 @@ export class RogueProvider {
   private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const credentials = basicCredentials(req);
     const form = await readForm(req);
-    if (
-      !credentials ||
-      credentials.id !== this.client.clientId ||
-      !sameSecret(credentials.secret, this.client.clientSecret)
-    ) {
+    if (!credentials || credentials.id !== this.client.clientId || !sameSecret(credentials.secret, this.client.clientSecret)) {
       return sendJson(res, 401, { error: 'invalid_client' }, { 'WWW-Authenticate': 'Basic realm="rogue"' });
     }
     if (form.get('grant_type') !== 'authorization_code') return sendJson(res, 400, { error: 'unsupported_grant_type' });
@@ -190,36 +177,22 @@ export class RogueProvider {
 
     const plan = this.plan ?? {};
     this.plan = undefined;
-    const ctx: RogueIdTokenContext = { issuer: this.issuer, clientId: this.client.clientId, nonce: pending.nonce, sub: pending.sub, now: now() };
-    const claims = plan.claims?.(ctx) ?? {
-      iss: ctx.issuer, aud: ctx.clientId, sub: ctx.sub, iat: ctx.now, exp: ctx.now + 300, ...(ctx.nonce === undefined ? {} : { nonce: ctx.nonce }),
-    };
-    const idToken = await signRogueJwt({
-      payload: claims,
-      signing: plan.signing ?? 'good',
-      header: plan.header,
-      defaultTyp: 'JWT',
+    const idToken = await signRogueIdToken(plan, {
+      ctx: { issuer: this.issuer, clientId: this.client.clientId, nonce: pending.nonce, sub: pending.sub, now: now() },
       keys: this.keys,
       clientSecret: this.client.clientSecret,
     });
-    const accessToken = await this.signAccessToken({ sub: pending.sub, aud: this.client.clientId, client_id: this.client.clientId, scope: 'openid profile email' });
+    const { clientId } = this.client;
+    const accessToken = await this.signAccessToken({ sub: pending.sub, aud: clientId, client_id: clientId, scope: SCOPE });
     this.accessTokens.set(accessToken, pending.sub);
-    sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken, scope: 'openid profile email' });
+    sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken, scope: SCOPE });
   }
 
   private userinfo(req: IncomingMessage, res: ServerResponse): void {
     const sub = this.accessTokens.get(bearerToken(req) ?? '');
-    if (sub === undefined) return sendJson(res, 401, { error: 'invalid_token' }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
-    sendJson(res, 200, { sub });
-  }
-
-  private endSession(params: URLSearchParams, res: ServerResponse): void {
-    const target = params.get('post_logout_redirect_uri');
-    if (target && URL.canParse(target)) {
-      res.writeHead(302, { Location: target });
-      return void res.end();
+    if (sub === undefined) {
+      return sendJson(res, 401, { error: 'invalid_token' }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     }
-    res.writeHead(200, { 'Content-Type': 'text/plain' });
-    res.end('signed out');
+    sendJson(res, 200, { sub });
   }
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, webcrypto } from 'node:crypto';
 import { base64url } from 'jose';
 
 import { createRogueKey, type RogueKeyRing } from './rogue-key-ring.js';
@@ -16,8 +16,8 @@ export interface RogueJwtInput {
 
 const encodeJson = (value: unknown) => base64url.encode(JSON.stringify(value));
 
-async function rs256(privateKey: CryptoKey, input: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', privateKey, new TextEncoder().encode(input)));
+async function rs256(privateKey: webcrypto.CryptoKey, input: string): Promise<Uint8Array> {
+  return new Uint8Array(await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', privateKey, new TextEncoder().encode(input)));
 }
 
 function flipBytes(signature: Uint8Array): Uint8Array {
