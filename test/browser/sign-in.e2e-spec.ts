@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chromium, type Browser } from 'playwright-core';
+import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+
+/** A person's view: a real headless Chromium clicks "Sign in" and types a user name. */
+(available ? describe : describe.skip)('sign in through a real browser', () => {
+  let sut: SampleAppUnderTest;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    sut = await startSampleAppUnderTest();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await sut?.close();
+  });
+
+  it('clicks "Sign in", signs in on the dev provider form and sees the user', async () => {
+    const page = await browser.newPage();
+    await page.goto(sut.baseUrl);
+    await page.getByText('Sign in').click();
+    await page.waitForSelector('input[name="login"]');
+    expect(await page.textContent('body')).toMatch(/development only/i);
+    await page.fill('input[name="login"]', 'alice');
+    await Promise.all([page.waitForURL(`${sut.baseUrl}/`), page.click('button[type="submit"], input[type="submit"]')]);
+    expect(await page.textContent('#user-name')).toBe('Alice');
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'nestflux.sid');
+    expect(session?.httpOnly).toBe(true);
+    expect(await page.evaluate(() => document.cookie)).not.toContain('nestflux.sid');
+    await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? '/tmp'}/nestflux-signed-in.png` });
+
+    await page.click('#sign-out');
+    await page.waitForURL((url) => url.pathname === '/' || url.pathname.includes('/oidc/'), { timeout: 10_000 });
+    await page.goto(sut.baseUrl);
+    expect(await page.textContent('body')).toContain('You are not signed in');
+  }, 60_000);
+});
