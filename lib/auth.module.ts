@@ -17,7 +17,9 @@ import { resolveAuthOptions } from './options/resolve-auth-options.js';
 import type { ResolvedAuthOptions } from './options/resolved-auth-options.js';
 import { OidcProviderClient } from './provider/oidc-provider-client.service.js';
 import { AuthSessionService } from './session/auth-session.service.js';
-const userSyncProviders: never[] = []; // TEMP
+import { SessionTokensService } from './session/session-tokens.service.js';
+import { userSyncProviders } from './sync/user-sync.providers.js';
+import { UserSyncService } from './sync/user-sync.service.js';
 
 import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
 import { IdTokenVerifier } from './tokens/id-token.verifier.js';
@@ -53,11 +55,12 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     UserAccountsService,
     BearerUserCache,
     AuthSessionService,
+    SessionTokensService,
     RequestAuthenticator,
     AuthGuard,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, RequestAuthenticator, AuthSessionService, UserAccountsService, TOKEN_SETTINGS],
+  exports: [AuthGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, TOKEN_SETTINGS],
 })
 export class AuthModule extends ConfigurableAuthModule implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('NestfluxAuth');

@@ -17,6 +17,7 @@ export { AuthIdentityEntity } from './users/auth-identity.entity.js';
 export { AuthSessionEntity } from './session/auth-session.entity.js';
 export { AuthLoginStateEntity } from './login/login-state.entity.js';
 export { AuthSessionService } from './session/auth-session.service.js';
+export { SessionTokensService } from './session/session-tokens.service.js';
 export { UserAccountsService } from './users/user-accounts.service.js';
 export { authEntities, authMigrations } from './database/auth-schema.js';
 export { runAuthMigrations } from './database/auth-migration-runner.js';
@@ -24,4 +25,4 @@ export { AuthError, AuthConfigError, UnauthenticatedError, ForbiddenError, Login
 export type { AuthErrorCode } from './errors/auth-error.js';
 export type { MeResponse } from './http/auth.controller.js';
 export type { UserSyncOptions, DirectorySourceKind } from './sync/user-sync.options.js';
-// TEMP
+export { UserSyncService } from './sync/user-sync.service.js';

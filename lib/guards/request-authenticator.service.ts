@@ -35,7 +35,7 @@ export class RequestAuthenticator {
     const { user } = session;
     return {
       id: user.id, sub: session.subject, issuer: session.issuer, email: user.email, displayName: user.displayName,
-      avatarUrl: user.avatarUrl, roles: session.roles, scopes: session.scopes, via: 'session',
+      avatarUrl: user.avatarUrl, roles: session.roles, scopes: session.scopes, via: 'session', sessionKey: session.idHash,
     };
   }
 

@@ -13,6 +13,8 @@ export interface AuthUser {
   scopes: string[];
   /** How the request authenticated. */
   via: 'session' | 'bearer';
+  /** For `via: 'session'`: the session's stored key (a hash, never the cookie value). */
+  sessionKey?: string;
 }
 
 /** A user row as the library reads it back. */

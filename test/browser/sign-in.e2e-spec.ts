@@ -36,7 +36,7 @@ if (!available) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (
     const cookies = await page.context().cookies();
     const session = cookies.find((c) => c.name === 'nestflux.sid');
     expect(session?.httpOnly).toBe(true);
-    expect(await page.evaluate(() => document.cookie)).not.toContain('nestflux.sid');
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('nestflux.sid');
     await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? '/tmp'}/nestflux-signed-in.png` });
 
     await page.click('#sign-out');

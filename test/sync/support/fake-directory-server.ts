@@ -59,7 +59,10 @@ export abstract class FakeDirectoryServer {
   readonly requests: URL[] = [];
   /** Delay before each API answer, to make passes long enough to overlap. */
   delayMs = 0;
+  /** Most requests ever answered at once: one pass reads sequentially, so >1 means two passes overlapped. */
+  maxInFlight = 0;
   url = '';
+  private inFlight = 0;
   private failures: InjectedFailure[] = [];
   private server: Server | undefined;
 
@@ -103,6 +106,16 @@ export abstract class FakeDirectoryServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     this.requests.push(url);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.answer(req, res, url, Buffer.concat(chunks).toString('utf8'));
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
     if (this.delayMs > 0) await sleep(this.delayMs);
     const failure = this.failures.find((f) => f.remaining > 0 && f.when(url));
     if (failure) {
@@ -115,7 +128,7 @@ export abstract class FakeDirectoryServer {
       res.end(JSON.stringify({ detail: 'injected failure' }));
       return;
     }
-    const answer = this.handle(req, url, Buffer.concat(chunks).toString('utf8'));
+    const answer = this.handle(req, url, body);
     res.writeHead(answer.status, { 'content-type': this.contentType, ...answer.headers });
     res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
   }

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SignJWT, importJWK, type JWK } from 'jose';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AuthSessionService, SessionTokensService, type AuthUser } from '@nestflux/auth';
+import { hashSessionId } from '../../lib/session/session-id.js';
+import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+
+const SECRET = 'test-session-secret-0123456789-abcdefghij';
+
+describe('session lifecycle: refresh, expiry, deactivation, back-channel logout', () => {
+  let sut: SampleAppUnderTest;
+  let base: string;
+  let db: DataSource;
+  const host = () => new URL(base).host;
+
+  beforeAll(async () => {
+    sut = await startSampleAppUnderTest({ AUTH_SESSION_SECRET: SECRET });
+    base = sut.baseUrl;
+    db = sut.running.app.get(DataSource);
+  });
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  async function sessionUser(login: string): Promise<{ user: AuthUser; cookie: string; agent: Awaited<ReturnType<typeof signIn>>['agent'] }> {
+    const { agent } = await signIn(base, login);
+    const cookie = agent.cookie(host(), 'nestflux.sid')!;
+    const me = (await (await agent.request(`${base}/auth/me`)).json()) as AuthUser;
+    return { user: { ...me, issuer: sut.running.config.issuerUrl, scopes: [], via: 'session', sessionKey: hashSessionId(SECRET, cookie) }, cookie, agent };
+  }
+
+  it('keeps the provider tokens server-side and refreshes the access token with the refresh token', async () => {
+    const { user } = await sessionUser('refresher');
+    const [row] = await db.query('SELECT access_token_enc, refresh_token_enc FROM auth_sessions WHERE id_hash = $1', [user.sessionKey]);
+    expect(row.refresh_token_enc).toMatch(/^v1\./);
+    expect(row.access_token_enc).toMatch(/^v1\./);
+    const tokens = sut.running.app.get(SessionTokensService);
+    const first = await tokens.accessToken(user);
+    const refreshed = await tokens.accessToken(user, { forceRefresh: true });
+    expect(refreshed).not.toBe(first);
+    const again = await tokens.accessToken(user, { forceRefresh: true }); // the rotated refresh token works too
+    expect((await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${again}` } })).status).toBe(200);
+  });
+
+  it('ends a session at its absolute expiry and after idling', async () => {
+    const absolute = await sessionUser('expiring');
+    await db.query(`UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE id_hash = $1`, [absolute.user.sessionKey]);
+    expect((await absolute.agent.request(`${base}/auth/me`)).status).toBe(401);
+
+    const idle = await sessionUser('idler');
+    await sut.running.app.get(AuthSessionService).flushActivity();
+    await db.query(`UPDATE auth_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id_hash = $1`, [idle.user.sessionKey]);
+    // The in-memory activity of this instance was flushed above, so only the row counts.
+    const service = sut.running.app.get(AuthSessionService) as unknown as { pendingActivity: Map<string, number> };
+    service.pendingActivity.delete(idle.user.sessionKey!);
+    expect((await idle.agent.request(`${base}/auth/me`)).status).toBe(401);
+  });
+
+  it('refuses sessions and new logins of a user the provider deactivated', async () => {
+    const { agent, user } = await sessionUser('leaver');
+    await db.query('UPDATE auth_users SET active = false WHERE id = $1', [user.id]);
+    expect((await agent.request(`${base}/auth/me`)).status).toBe(401);
+    const again = await signIn(base, 'leaver');
+    expect(again.final.status).toBe(403);
+    expect(await again.final.json()).toMatchObject({ code: 'AUTH_USER_INACTIVE' });
+    await db.query('UPDATE auth_users SET active = true WHERE id = $1', [user.id]);
+    expect((await signIn(base, 'leaver')).final.status).toBe(302);
+  });
+
+  it('ends every session of a subject on a valid back-channel logout token, and refuses forged ones', async () => {
+    const { agent } = await sessionUser('bcl-user');
+    const jwk = JSON.parse(await readFile(join(sut.running.config.dataDir, 'dev-provider-signing-key.json'), 'utf8')) as JWK;
+    const key = await importJWK(jwk, 'RS256');
+    const logoutToken = (claims: Record<string, unknown>) =>
+      new SignJWT({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'logout+jwt' })
+        .setIssuer(sut.running.config.issuerUrl).setAudience(sut.running.config.clientId).setIssuedAt().setJti(crypto.randomUUID())
+        .sign(key);
+    const post = (token: string) => fetch(`${base}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `logout_token=${token}` });
+
+    expect((await post(await logoutToken({ sub: 'bcl-user', nonce: 'x' }))).status).toBe(401);
+    expect((await post('garbage')).status).toBe(401);
+    expect((await agent.request(`${base}/auth/me`)).status).toBe(200);
+    expect((await post(await logoutToken({ sub: 'bcl-user' }))).status).toBe(200);
+    expect((await agent.request(`${base}/auth/me`)).status).toBe(401);
+  });
+});
