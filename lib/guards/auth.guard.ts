@@ -7,6 +7,8 @@ import { asDependencyError } from '../errors/dependency-errors.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { RequestAuthenticator } from './request-authenticator.service.js';
 
+const AUTHENTICATED = Symbol('nestflux:authenticated');
+
 /**
  * One guard for browser sessions and bearer tokens. 401 without valid credentials, 403 when a
  * `@Roles`, `@AllRoles` or `@Scopes` requirement is not met. Subclass and override the protected
@@ -21,10 +23,12 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http' || this.isPublic(context)) return true;
-    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
-    const user = await this.authenticator.authenticate(req).catch((error: unknown) => {
+    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser; [AUTHENTICATED]?: AuthUser }>();
+    // Global and per-route AuthGuard on one route authenticate once.
+    const user = req[AUTHENTICATED] ?? (await this.authenticator.authenticate(req).catch((error: unknown) => {
       throw asDependencyError(error);
-    });
+    }));
+    req[AUTHENTICATED] = user;
     req.user = user;
     this.authorize(user, context);
     return true;

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, type Type } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards, type Type } from '@nestjs/common';
+import { AuthGuard } from '../guards/auth.guard.js';
 import type { Request, Response } from 'express';
 import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
 import { CurrentUser } from '../decorators/current-user.decorator.js';
@@ -85,6 +86,7 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       res.setHeader('Cache-Control', 'no-store');
     }
 
+    @UseGuards(AuthGuard)
     @Get('me')
     me(@CurrentUser() user: AuthUser): MeResponse {
       return { id: user.id, sub: user.sub, email: user.email, displayName: user.displayName, avatarUrl: user.avatarUrl, roles: user.roles };

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthGuard, AuthModule, CurrentUser, Public, Scopes, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
+import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
+import { CookieAgent } from '../support/cookie-agent.js';
+import { freePort } from '../support/free-port.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+@Controller('things')
+class ThingsController {
+  @Public()
+  @Get('open')
+  open() {
+    return { open: true };
+  }
+
+  @Get('mine')
+  mine(@CurrentUser('displayName') name: string) {
+    return { name };
+  }
+
+  @Scopes('things:write')
+  @Get('write')
+  write() {
+    return { ok: true };
+  }
+
+  @Get('unguarded')
+  unguarded(@CurrentUser() user: AuthUser | undefined) {
+    return { user: user ?? null };
+  }
+}
+
+/** A host app of its own: forRootAsync, another route prefix, a claims mapper. */
+async function bootHostApp(db: TestDatabase, provider: StandaloneDevIdentityProvider, port: number, extras: { globalGuard?: boolean; optionsOverride?: Partial<AuthModuleOptions> } = {}): Promise<INestApplication> {
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
+      AuthModule.forRootAsync({
+        routePrefix: 'sso',
+        globalGuard: extras.globalGuard ?? true,
+        useFactory: async (): Promise<AuthModuleOptions> => ({
+          issuerUrl: provider.issuer,
+          clientId: 'host-app',
+          clientSecret: 'host-app-secret',
+          baseUrl: `http://localhost:${port}`,
+          session: { secret: 'host-app-session-secret-0123456789abcdef' },
+          claimsMapper: (claims, defaults) => ({ ...defaults, displayName: `${defaults.displayName} (${String(claims.preferred_username)})` }),
+          ...extras.optionsOverride,
+        }),
+      }),
+    ],
+    controllers: [ThingsController],
+  })
+  class HostModule {}
+  const app = await NestFactory.create(HostModule, { logger: false, abortOnError: false });
+  await app.listen(port, '127.0.0.1');
+  return app;
+}
+
+describe('AuthModule as a host app configures it', () => {
+  let db: TestDatabase;
+  let provider: StandaloneDevIdentityProvider;
+  let port: number;
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    port = await freePort();
+    base = `http://localhost:${port}`;
+    provider = await startStandaloneDevIdentityProvider({
+      clients: [{ clientId: 'host-app', clientSecret: 'host-app-secret', redirectUris: [`${base}/sso/callback`] }],
+      accessTokenAudience: 'host-app',
+      autoLoginHint: true,
+    });
+    app = await bootHostApp(db, provider, port);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await provider?.close();
+    await db?.close();
+  });
+
+  it('serves the login routes under the route prefix and maps claims through the host hook', async () => {
+    const agent = new CookieAgent();
+    const start = await agent.request(`${base}/sso/login`);
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.headers.get('location')!);
+    authorize.searchParams.set('login_hint', 'erin');
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${base}/sso/callback`);
+    const { url } = await agent.follow(authorize, (u) => u.pathname === '/sso/callback');
+    expect((await agent.request(url)).status).toBe(302);
+    expect(await (await agent.request(`${base}/things/mine`)).json()).toEqual({ name: 'Erin (erin)' });
+    expect(await (await agent.request(`${base}/sso/me`)).json()).toMatchObject({ displayName: 'Erin (erin)' });
+    expect((await fetch(`${base}/things/mine`)).status).toBe(401);
+    expect((await fetch(`${base}/things/open`)).status).toBe(200);
+    const scoped = await agent.request(`${base}/things/write`);
+    expect(scoped.status).toBe(403);
+    expect(await scoped.json()).toMatchObject({ code: 'AUTH_FORBIDDEN_SCOPE' });
+  });
+
+  it('fails at boot with the key and the fix when an option is wrong', async () => {
+    const otherPort = await freePort();
+    await expect(bootHostApp(db, provider, otherPort, { optionsOverride: { session: { secret: 'short' } } })).rejects.toThrow(/"session\.secret".*openssl rand/);
+    await expect(bootHostApp(db, provider, otherPort, { optionsOverride: { issuerUrl: 'http://idp.example.org' } })).rejects.toThrow(/"issuerUrl".*allowInsecureIssuer/);
+    await expect(bootHostApp(db, provider, otherPort, { optionsOverride: { sync: { source: 'authentik' } } })).rejects.toThrow(/sync\./);
+    await expect(bootHostApp(db, provider, otherPort, { optionsOverride: { sync: { source: 'scim', url: 'https://x.example/scim/v2', token: 't', cron: '61 * * * *' } } })).rejects.toThrow(/sync\.cron/);
+  });
+
+  it('leaves routes open without globalGuard, and AuthGuard can be applied per route', async () => {
+    const otherPort = await freePort();
+    const otherDb = await createTestDatabase(); // PGlite serves one connection: a second app needs its own
+    const open = await bootHostApp(otherDb, provider, otherPort, { globalGuard: false });
+    try {
+      expect(await (await fetch(`http://localhost:${otherPort}/things/unguarded`)).json()).toEqual({ user: null });
+      expect(AuthGuard).toBeDefined();
+      // The module's own /me route carries AuthGuard itself, so it still needs a user.
+      expect((await fetch(`http://localhost:${otherPort}/sso/me`)).status).toBe(401);
+    } finally {
+      await open.close();
+      await otherDb.close();
+    }
+  });
+});
