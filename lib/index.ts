@@ -10,7 +10,7 @@ export { Scopes } from './decorators/scopes.decorator.js';
 export { CurrentUser } from './decorators/current-user.decorator.js';
 export { IS_PUBLIC_KEY, ANY_ROLES_KEY, ALL_ROLES_KEY, SCOPES_KEY } from './decorators/auth-metadata.js';
 export type { AuthUser } from './users/auth-user.js';
-export type { ClaimsMapper, UserProfile } from './users/claims-mapper.interface.js';
+export type { ClaimsMapper, UserProfile, AfterLoginHook, LoginEvent } from './users/claims-mapper.interface.js';
 export { gravatarUrl } from './users/claims-to-profile.js';
 export { AuthUserEntity } from './users/auth-user.entity.js';
 export { AuthIdentityEntity } from './users/auth-identity.entity.js';

@@ -46,15 +46,19 @@ export interface LoadResult {
   latencyP99: number;
   total: number;
   errors: number;
+  /** Growth of `probe` during the measured run (e.g. database queries). */
+  probed: number;
   /** Responses per status code, e.g. { 200: 51234 }. */
   statuses: Record<string, number>;
 }
 
 /** A warm-up (discarded), then a measured run of the same request against the same URL. */
-export async function measure(url: string, headers: Record<string, string>, settings: LoadSettings): Promise<LoadResult> {
+export async function measure(url: string, headers: Record<string, string>, settings: LoadSettings, probe: () => number = () => 0): Promise<LoadResult> {
   const base = { url, headers, connections: settings.connections, workers: 1, timeout: 10 };
   if (settings.warmupSeconds > 0) await autocannon({ ...base, duration: settings.warmupSeconds });
+  const before = probe();
   const result = await autocannon({ ...base, duration: settings.seconds });
+  const probed = probe() - before;
   const statuses: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats)) statuses[code] = Number(count);
   return {
@@ -63,6 +67,7 @@ export async function measure(url: string, headers: Record<string, string>, sett
     latencyP99: result.latency.p99,
     total: result.requests.total,
     errors: result.errors + result.timeouts,
+    probed,
     statuses,
   };
 }

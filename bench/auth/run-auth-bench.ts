@@ -8,6 +8,7 @@ import { DEV_CLIENT_ID, DEV_CLIENT_SECRET } from '../../sample-app/src/config/sa
 import { bearerAccessToken, forgedSignature, SESSION_COOKIE, sessionCookie } from './credentials.js';
 import { freePort } from './free-port.js';
 import { measure, type LoadResult, type LoadSettings } from './load.js';
+import { installQueryCounter } from './query-counter.js';
 
 /**
  * Per-request authentication cost of the sample app: throughput and latency of /api/profile by
@@ -33,6 +34,7 @@ const settings: LoadSettings = {
 };
 
 const started = Date.now();
+const queryCount = installQueryCounter();
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = await mkdtemp(join(tmpdir(), 'nestflux-bench-auth-'));
 let running: RunningSampleApp | undefined;
@@ -69,7 +71,7 @@ try {
   const results: LoadResult[] = [];
   for (const s of scenarios) {
     process.stderr.write(`measuring ${s.label}…\n`);
-    results.push(await measure(`${baseUrl}${s.path}`, s.headers, settings));
+    results.push(await measure(`${baseUrl}${s.path}`, s.headers, settings, queryCount));
   }
   const database = databaseUrl ? `PostgreSQL ${await serverVersion(running)} via DATABASE_URL, pool 10` : 'embedded PGlite, pool 1';
   console.log(report(database, scenarios, results));
@@ -94,15 +96,15 @@ function report(database: string, scenarios: Scenario[], results: LoadResult[]):
       `every path warmed 1 s, then ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per row · ` +
       'load from an autocannon worker thread in the same process · × baseline = req/s ÷ first row\'s req/s',
     '',
-    '| request | req/s | × baseline | p50 ms | p99 ms | responses |',
-    '|---|---:|---:|---:|---:|---|',
+    '| request | req/s | × baseline | p50 ms | p99 ms | DB queries / req | responses |',
+    '|---|---:|---:|---:|---:|---:|---|',
   ];
   scenarios.forEach((s, i) => {
     const r = results[i];
     const other = Object.entries(r.statuses).filter(([code]) => Number(code) !== s.expect);
     const responses = [`${r.statuses[s.expect] ?? 0} × ${s.expect}`, ...other.map(([code, n]) => `**${n} × ${code}**`)];
     if (r.errors > 0) responses.push(`**${r.errors} errors**`);
-    lines.push(`| ${s.label} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / baseline).toFixed(2)} | ${r.latencyP50} | ${r.latencyP99} | ${responses.join(', ')} |`);
+    lines.push(`| ${s.label} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / baseline).toFixed(2)} | ${r.latencyP50} | ${r.latencyP99} | ${(r.probed / Math.max(1, r.total)).toFixed(2)} | ${responses.join(', ')} |`);
   });
   return lines.join('\n');
 }

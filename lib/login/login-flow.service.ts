@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import { LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS } from '../auth.tokens.js';
-import { DependencyUnavailableError, ForbiddenError, LoginError } from '../errors/auth-error.js';
+import { AuthError, DependencyUnavailableError, ForbiddenError, LoginError } from '../errors/auth-error.js';
 import type { LoginSettings, ResolvedAuthOptions } from '../options/resolved-auth-options.js';
 import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
@@ -11,6 +11,7 @@ import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
 import { IdTokenVerifier } from '../tokens/id-token.verifier.js';
 import { UserAccountsService } from '../users/user-accounts.service.js';
 import { LoginProfileMapper } from '../users/login-profile.mapper.js';
+import type { LoginEvent } from '../users/claims-mapper.interface.js';
 import { LoginStateStore } from './login-state.store.js';
 import { LOGIN_SESSION_KEY, OidcLoginStrategy, type StrategyLoginData } from './oidc-login.strategy.js';
 import { loginFailure } from './login-errors.js';
@@ -93,6 +94,7 @@ export class LoginFlowService {
     const profile = await this.profiles.map(claims);
     const user = await this.users.upsertAtLogin(this.settings.issuer, idClaims.sub!, profile);
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
+    await this.runAfterLogin({ userId: user.id, issuer: this.settings.issuer, subject: idClaims.sub!, firstLogin: user.created === true, claims });
 
     await this.sessions.destroyByCookie(this.previousCookie(req));
     const expiresIn = tokens.expiresIn();
@@ -110,6 +112,18 @@ export class LoginFlowService {
     });
     this.logger.log(`login: user ${user.id} signed in`);
     return { sessionCookie, returnTo: login.returnTo };
+  }
+
+  /** The host's hook; its own failures abort the login as a 401 rather than a 500. */
+  private async runAfterLogin(event: LoginEvent): Promise<void> {
+    if (!this.options.afterLogin) return;
+    try {
+      await this.options.afterLogin(event);
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      this.logger.error(`afterLogin hook failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new LoginError('AUTH_LOGIN_FAILED', 'Login could not be completed.', { cause: error });
+    }
   }
 
   /** The provider's end-session URL for RP-initiated logout, or null when it has none. */

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
-import type { ClaimsMapper } from '../users/claims-mapper.interface.js';
+import type { AfterLoginHook, ClaimsMapper } from '../users/claims-mapper.interface.js';
 
 /** How the app authenticates to the provider's token endpoint. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -84,6 +84,8 @@ export interface AuthModuleOptions {
   httpTimeoutMs?: number;
   /** Maps claims to extra user columns or overrides the defaults. Default: the built-in mapping. */
   claimsMapper?: ClaimsMapper;
+  /** Runs after each login's user upsert, to fill the host's own columns. Default: none. */
+  afterLogin?: AfterLoginHook;
   /** The scheduled user-metadata sync. Default: off (no source). */
   sync?: UserSyncOptions;
 }

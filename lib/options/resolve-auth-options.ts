@@ -62,7 +62,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
     throw new AuthConfigError('cookie.name', `is "${cookieName}"`, 'Use letters, digits and . _ - only.');
   }
   const resource = optionalString(options.resource, 'resource');
-  if (resource !== undefined) requireUrl(resource, 'resource', 'an absolute URI such as https://api.example.com');
+  if (resource !== undefined) checkResourceIndicator(resource);
   const postLogoutRedirectUrl = options.postLogoutRedirectUrl ?? new URL('/', baseUrl).href;
   requireUrl(postLogoutRedirectUrl, 'postLogoutRedirectUrl', 'an absolute URL registered at the provider');
   const httpTimeoutMs = integerInRange(options.httpTimeoutMs, 5000, 100, 120_000, 'httpTimeoutMs');
@@ -72,6 +72,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
     routePrefix,
     runMigrations: options.database?.runMigrations ?? true,
     claimsMapper: options.claimsMapper,
+    afterLogin: options.afterLogin,
     sync: options.sync,
     tokens: {
       issuer: options.issuerUrl,
@@ -185,4 +186,17 @@ export function normaliseRoutePrefix(value: unknown): string {
     throw new AuthConfigError('routePrefix', `is "${String(value)}"`, 'Use a plain path such as "auth".');
   }
   return prefix;
+}
+
+/** RFC 8707 §2: an absolute URI (any scheme, e.g. https: or urn:) without a fragment. */
+function checkResourceIndicator(resource: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(resource);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.hash || resource.includes('#')) {
+    throw new AuthConfigError('resource', `is not an absolute URI without fragment ("${resource}")`, 'Use the API identifier your provider knows, e.g. https://api.example.com.');
+  }
 }

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
-import type { ClaimsMapper } from '../users/claims-mapper.interface.js';
+import type { AfterLoginHook, ClaimsMapper } from '../users/claims-mapper.interface.js';
 import type { ClientAuthMethod } from './auth-module-options.js';
 
 /** What token verification needs: injected by the verifiers and the guard. */
@@ -62,5 +62,6 @@ export interface ResolvedAuthOptions {
   login: LoginSettings;
   runMigrations: boolean;
   claimsMapper: ClaimsMapper | undefined;
+  afterLogin: AfterLoginHook | undefined;
   sync: UserSyncOptions | undefined;
 }

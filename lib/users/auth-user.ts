@@ -26,4 +26,6 @@ export interface StoredUser {
   avatarUrl: string | null;
   roles: string[];
   active: boolean;
+  /** True when this call created the user (first login or first sight). */
+  created?: boolean;
 }

@@ -12,3 +12,19 @@ export interface UserProfile {
  * `defaults` is what the built-in mapping produced; return it changed, or a new object.
  */
 export type ClaimsMapper = (claims: Readonly<Record<string, unknown>>, defaults: UserProfile) => UserProfile | Promise<UserProfile>;
+
+/** What `afterLogin` receives: the stored user and every verified claim of this login. */
+export interface LoginEvent {
+  userId: string;
+  issuer: string;
+  subject: string;
+  /** True on the login that created the user. */
+  firstLogin: boolean;
+  claims: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A host hook run after the user row is written and before the session exists: write your own
+ * columns or tables keyed by `userId`. Throwing aborts the login with no session.
+ */
+export type AfterLoginHook = (event: LoginEvent) => void | Promise<void>;

@@ -92,7 +92,7 @@ export class UserAccountsService {
       [inserted[0].id, issuer, subject],
     );
     if (linked.length === 0) throw new IdentityTakenError();
-    return toStoredUser(inserted[0]);
+    return { ...toStoredUser(inserted[0]), created: true };
   }
 }
 

@@ -11,6 +11,8 @@ export interface DevClient {
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   /** Public keys for `private_key_jwt`. */
   jwks?: { keys: JWK[] };
+  /** Where the client publishes its public keys, for `private_key_jwt` (instead of `jwks`). */
+  jwksUri?: string;
   backchannelLogoutUri?: string;
 }
 

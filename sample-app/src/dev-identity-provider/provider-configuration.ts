@@ -28,6 +28,7 @@ function clientMetadata(client: DevClient): ClientMetadata {
   };
   if (client.clientSecret !== undefined) metadata.client_secret = client.clientSecret;
   if (client.jwks !== undefined) metadata.jwks = client.jwks as ClientMetadata['jwks'];
+  if (client.jwksUri !== undefined) metadata.jwks_uri = client.jwksUri;
   if (client.backchannelLogoutUri !== undefined) metadata.backchannel_logout_uri = client.backchannelLogoutUri;
   return metadata;
 }
