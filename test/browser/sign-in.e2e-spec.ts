@@ -39,9 +39,9 @@ if (!available) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (
     expect(await page.evaluate<string>('document.cookie')).not.toContain('nestflux.sid');
     await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? '/tmp'}/nestflux-signed-in.png` });
 
-    await page.click('#sign-out');
-    await page.waitForURL((url) => url.pathname === '/' || url.pathname.includes('/oidc/'), { timeout: 10_000 });
-    await page.goto(sut.baseUrl);
+    // Sign out: the session ends here, then the provider's end-session page sends the browser home.
+    await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/oidc/'), { timeout: 10_000 }), page.click('#sign-out')]);
+    await page.waitForURL((url) => url.origin === sut.baseUrl && url.pathname === '/', { timeout: 10_000, waitUntil: 'load' });
     expect(await page.textContent('body')).toContain('You are not signed in');
   }, 60_000);
 });
