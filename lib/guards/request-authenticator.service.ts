@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { SESSION_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
+import { LOGIN_SETTINGS, SESSION_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error.js';
 import { readCookie } from '../http/cookies.js';
-import type { SessionSettings, TokenSettings } from '../options/resolved-auth-options.js';
+import type { LoginSettings, SessionSettings, TokenSettings } from '../options/resolved-auth-options.js';
+import { isCrossSite } from '../http/same-origin.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
 import { extractScopes } from '../tokens/claims.js';
@@ -15,12 +16,16 @@ import { UserAccountsService } from '../users/user-accounts.service.js';
 /**
  * Turns a request into an `AuthUser`: a bearer token in the `Authorization` header (only
  * there: never a query string or form field) or else the session cookie. Both give the same shape.
+ * Cookie-authenticated unsafe methods (POST, PUT, PATCH, DELETE) must come from the app's origin.
  */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 @Injectable()
 export class RequestAuthenticator {
   constructor(
     @Inject(TOKEN_SETTINGS) private readonly tokens: TokenSettings,
     @Inject(SESSION_SETTINGS) private readonly sessionSettings: SessionSettings,
+    @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
     private readonly accessTokens: AccessTokenVerifier,
     private readonly sessions: AuthSessionService,
     private readonly users: UserAccountsService,
@@ -32,6 +37,10 @@ export class RequestAuthenticator {
     if (authorization !== undefined) return this.fromBearer(authorization);
     const session = await this.sessions.resolve(readCookie(req, this.sessionSettings.cookie.name));
     if (!session) throw new UnauthenticatedError('AUTH_UNAUTHENTICATED', 'Sign in, or send a bearer token.');
+    // Cookies ride along on cross-site requests: state changes must come from our own pages.
+    if (!SAFE_METHODS.has(req.method) && isCrossSite(req, this.login.appOrigin)) {
+      throw new ForbiddenError('AUTH_CROSS_SITE_REQUEST', 'A cookie-authenticated change must come from this site.');
+    }
     const { user } = session;
     return {
       id: user.id, sub: session.subject, issuer: session.issuer, email: user.email, displayName: user.displayName,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Get, HttpCode, Module, Post, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard, AuthModule, CurrentUser, Public, Scopes, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
@@ -25,6 +25,12 @@ class ThingsController {
   @Get('write')
   write() {
     return { ok: true };
+  }
+
+  @Post('mine')
+  @HttpCode(200)
+  change(@CurrentUser('sub') sub: string) {
+    return { changed: sub };
   }
 
   @Get('unguarded')
@@ -97,6 +103,11 @@ describe('AuthModule as a host app configures it', () => {
     expect(await (await agent.request(`${base}/sso/me`)).json()).toMatchObject({ displayName: 'Erin (erin)' });
     expect((await fetch(`${base}/things/mine`)).status).toBe(401);
     expect((await fetch(`${base}/things/open`)).status).toBe(200);
+    expect((await agent.request(`${base}/things/mine`, { method: 'POST', headers: { origin: base } })).status).toBe(200);
+    expect((await agent.request(`${base}/things/mine`, { method: 'POST' })).status).toBe(200);
+    const crossSite = await agent.request(`${base}/things/mine`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ code: 'AUTH_CROSS_SITE_REQUEST' });
     const scoped = await agent.request(`${base}/things/write`);
     expect(scoped.status).toBe(403);
     expect(await scoped.json()).toMatchObject({ code: 'AUTH_FORBIDDEN_SCOPE' });
