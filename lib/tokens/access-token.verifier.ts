@@ -5,6 +5,7 @@ import { UnauthenticatedError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
 import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
 import { bearerFailure } from './jose-errors.js';
+import { VerifiedTokenCache } from './verified-token.cache.js';
 
 /** A compact JWS: three base64url parts. Anything else is rejected before any parsing. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -21,6 +22,8 @@ const FOREIGN_TOKEN_TYPES = new Set(['id', 'refresh', 'logout', 'offline']);
  */
 @Injectable()
 export class AccessTokenVerifier {
+  private readonly verified = new VerifiedTokenCache();
+
   constructor(
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly provider: OidcProviderClient,
@@ -30,6 +33,8 @@ export class AccessTokenVerifier {
     if (token.length > MAX_BEARER_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
       throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (not a signed JWT)');
     }
+    const cached = this.verified.get(token);
+    if (cached) return cached;
     try {
       const { jwks } = await this.provider.get();
       const { payload, protectedHeader } = await jwtVerify(token, jwks, {
@@ -55,7 +60,9 @@ export class AccessTokenVerifier {
       if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
         throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (bad "sub")');
       }
-      return payload as JWTPayload & { sub: string };
+      const verified = payload as JWTPayload & { sub: string };
+      this.verified.set(token, verified);
+      return verified;
     } catch (error) {
       throw bearerFailure(error);
     }

@@ -64,9 +64,11 @@ describe('provider down at boot, nonsense mid-login, then back', () => {
   it('keeps verifying bearer tokens from the cached JWKS while the provider is down', async () => {
     const token = await rogue.signAccessToken({ sub: 'cli-user', aud: CLIENT_ID });
     expect((await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // A different token: its signature must be checked against the JWKS cached before the outage.
+    const another = await rogue.signAccessToken({ sub: 'cli-user-2', aud: CLIENT_ID });
     rogue.setAvailability('down');
     try {
-      expect((await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${another}` } })).status).toBe(200);
     } finally {
       rogue.setAvailability('up');
     }
