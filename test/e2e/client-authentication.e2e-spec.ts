@@ -26,7 +26,7 @@ interface Variant {
 }
 
 /** Providers differ in the client authentication they accept: each method signs a user in. */
-describe('client authentication methods, resource indicator, afterLogin hook', () => {
+describe('client authentication methods, resource indicator, userinfo, afterLogin hook', () => {
   let provider: StandaloneDevIdentityProvider;
   let privateJwk: JWK;
   const variants: Variant[] = [];
@@ -41,7 +41,7 @@ describe('client authentication methods, resource indicator, afterLogin hook', (
     const publicJwk = { ...(await exportJWK(publicKey)), alg: 'RS256', kid: 'client-key-1', use: 'sig' };
     clientJwks = await serveJson({ keys: [publicJwk] });
     for (const [clientId, options] of [
-      ['post-client', { clientAuthMethod: 'client_secret_post', clientSecret: 'post-secret' }],
+      ['post-client', { clientAuthMethod: 'client_secret_post', clientSecret: 'post-secret', fetchUserInfo: true }],
       ['jwt-client', { clientAuthMethod: 'private_key_jwt', clientSecret: undefined }],
       ['resource-client', { clientSecret: 'resource-secret', resource: DEV_RESOURCE_INDICATOR }],
     ] as Array<[string, Partial<AuthModuleOptions>]>) {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, HttpCode, Module, Post, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthGuard, AuthModule, CurrentUser, Public, Scopes, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
+import { AllRoles, AuthGuard, AuthModule, CurrentUser, Public, Roles, Scopes, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
+import { DataSource } from 'typeorm';
 import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from '../support/cookie-agent.js';
 import { freePort } from '../support/free-port.js';
@@ -33,10 +34,36 @@ class ThingsController {
     return { changed: sub };
   }
 
+  @Roles('admin', 'auditor')
+  @Get('review')
+  review() {
+    return { ok: true };
+  }
+
+  @AllRoles('admin', 'auditor')
+  @Get('audit')
+  audit() {
+    return { ok: true };
+  }
+
   @Get('unguarded')
   unguarded(@CurrentUser() user: AuthUser | undefined) {
     return { user: user ?? null };
   }
+}
+
+const AUDITORS = new Set(['admin', 'carol']);
+
+/** Signs `login` in at a host app whose routes live under /sso. */
+async function signInAt(base: string, login: string): Promise<CookieAgent> {
+  const agent = new CookieAgent();
+  const start = await agent.request(`${base}/sso/login`);
+  const authorize = new URL(start.headers.get('location')!);
+  authorize.searchParams.set('login_hint', login);
+  const { url } = await agent.follow(authorize, (u) => u.pathname === '/sso/callback');
+  const callback = await agent.request(url);
+  if (callback.status !== 302) throw new Error(`login of ${login} answered ${callback.status}`);
+  return agent;
 }
 
 /** A host app of its own: forRootAsync, another route prefix, a claims mapper. */
@@ -53,7 +80,12 @@ async function bootHostApp(db: TestDatabase, provider: StandaloneDevIdentityProv
           clientSecret: 'host-app-secret',
           baseUrl: `http://localhost:${port}`,
           session: { secret: 'host-app-session-secret-0123456789abcdef' },
-          claimsMapper: (claims, defaults) => ({ ...defaults, displayName: `${defaults.displayName} (${String(claims.preferred_username)})` }),
+          claimsMapper: (claims, defaults) => ({
+            ...defaults,
+            displayName: `${defaults.displayName} (${String(claims.preferred_username)})`,
+            // The host grants an extra role from its own rules.
+            roles: AUDITORS.has(String(claims.preferred_username)) ? [...defaults.roles, 'auditor'] : defaults.roles,
+          }),
           ...extras.optionsOverride,
         }),
       }),
@@ -111,6 +143,27 @@ describe('AuthModule as a host app configures it', () => {
     const scoped = await agent.request(`${base}/things/write`);
     expect(scoped.status).toBe(403);
     expect(await scoped.json()).toMatchObject({ code: 'AUTH_FORBIDDEN_SCOPE' });
+  });
+
+  it('checks any-of and all-of roles', async () => {
+    const status = async (agent: CookieAgent, path: string) => (await agent.request(`${base}/things/${path}`)).status;
+    const admin = await signInAt(base, 'admin'); // roles: admin (provider) + auditor (host mapper)
+    const carol = await signInAt(base, 'carol'); // auditor only
+    const frank = await signInAt(base, 'frank'); // none
+    expect([await status(admin, 'review'), await status(admin, 'audit')]).toEqual([200, 200]);
+    expect([await status(carol, 'review'), await status(carol, 'audit')]).toEqual([200, 403]);
+    expect([await status(frank, 'review'), await status(frank, 'audit')]).toEqual([403, 403]);
+  });
+
+  it('refreshes the profile and last_login_at at every login', async () => {
+    const db = app.get(DataSource);
+    await signInAt(base, 'gina');
+    const [first] = await db.query(`SELECT u.id, u.last_login_at FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'gina'`);
+    await db.query(`UPDATE auth_users SET display_name = 'stale', last_login_at = now() - interval '1 day' WHERE id = $1`, [first.id]);
+    await signInAt(base, 'gina');
+    const [second] = await db.query('SELECT display_name, last_login_at FROM auth_users WHERE id = $1', [first.id]);
+    expect(second.display_name).toBe('Gina (gina)');
+    expect(new Date(second.last_login_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('fails at boot with the key and the fix when an option is wrong', async () => {
