@@ -14,8 +14,6 @@ import { normaliseRoutePrefix } from './options/resolve-auth-options.js';
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
   MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
-  OPTIONS_TYPE: AUTH_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuthModuleOptions>()
   .setClassMethodName('forRoot')
   .setExtras<Required<AuthModuleExtras>>({ isGlobal: true, globalGuard: true, routePrefix: 'auth' }, (definition, extras) => {

@@ -1,12 +1,12 @@
-import { Inject, Logger, Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
 import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
-import { runAuthMigrations } from './database/auth-migration-runner.js';
-import { authEntities, authMigrations } from './database/auth-schema.js';
+import { authEntities } from './database/auth-schema.js';
+import { AuthSchemaMigrator } from './database/auth-schema.migrator.js';
 import { AuthExceptionFilter } from './errors/auth-exception.filter.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { RequestAuthenticator } from './guards/request-authenticator.service.js';
@@ -45,6 +45,11 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     { provide: SESSION_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.session },
     { provide: LOGIN_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.login },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
+    {
+      provide: AuthSchemaMigrator,
+      inject: [getDataSourceToken(), RESOLVED_AUTH_OPTIONS],
+      useFactory: (dataSource: DataSource, o: ResolvedAuthOptions) => new AuthSchemaMigrator(dataSource, o.runMigrations),
+    },
     OidcProviderClient,
     IdTokenVerifier,
     AccessTokenVerifier,
@@ -60,25 +65,14 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthGuard,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, TOKEN_SETTINGS],
+  exports: [AuthGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService],
 })
-export class AuthModule extends ConfigurableAuthModule implements OnModuleInit, OnApplicationBootstrap {
-  private readonly logger = new Logger('NestfluxAuth');
-
-  constructor(
-    @Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly provider: OidcProviderClient,
-  ) {
+export class AuthModule extends ConfigurableAuthModule implements OnApplicationBootstrap {
+  constructor(private readonly provider: OidcProviderClient) {
     super();
   }
 
-  async onModuleInit(): Promise<void> {
-    if (!this.options.runMigrations) return;
-    const applied = await runAuthMigrations(this.dataSource, authMigrations);
-    if (applied.length) this.logger.log(`applied migrations: ${applied.join(', ')}`);
-  }
-
+  /** Discovery starts in the background; a provider that is down does not stop the boot. */
   onApplicationBootstrap(): void {
     this.provider.warmUp();
   }

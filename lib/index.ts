@@ -26,6 +26,8 @@ export type { AuthErrorCode } from './errors/auth-error.js';
 export type { MeResponse } from './http/auth.controller.js';
 export type { UserSyncOptions, DirectorySourceKind } from './sync/user-sync.options.js';
 export { UserSyncService } from './sync/user-sync.service.js';
+export { UserSyncModule } from './sync/user-sync.module.js';
+export type { UserSyncModuleOptions } from './sync/user-sync.module.js';
 export { DIRECTORY_SOURCE } from './sync/directory-source.interface.js';
 export type { DirectorySource, DirectoryUser, DirectoryPage, DirectoryListOptions } from './sync/directory-source.interface.js';
 export type { SyncRunSummary } from './sync/sync-run-summary.js';

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import * as client from 'openid-client';
-import { Strategy, type AuthenticateOptions, type VerifyFunction } from 'openid-client/passport';
+import { Strategy, type AuthenticateOptions } from 'openid-client/passport';
 
 /** Where the strategy keeps its per-login data on `req.session` (our per-request shim). */
 export const LOGIN_SESSION_KEY = 'nestflux:oidc';
@@ -25,5 +25,3 @@ export class OidcLoginStrategy extends Strategy {
     return params;
   }
 }
-
-export type LoginVerify = VerifyFunction;

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@nestflux/auth';
 import { ApiController } from './api.controller.js';
+import { authModuleOptions } from './config/auth-options.js';
 import type { SampleConfig } from './config/sample-config.js';
 import { HealthController } from './health.controller.js';
 import { HomeController } from './home.controller.js';
@@ -23,18 +24,7 @@ export class AppModule {
           extra: { max: poolSize },
         }),
         TerminusModule,
-        AuthModule.forRoot({
-          issuerUrl: config.issuerUrl,
-          clientId: config.clientId,
-          clientSecret: config.clientSecret,
-          baseUrl: config.baseUrl,
-          scope: config.scope,
-          audience: config.audience,
-          rolesClaim: config.rolesClaim,
-          jwksCooldownSeconds: config.jwksCooldownSeconds,
-          session: { secret: config.sessionSecret },
-          sync: config.sync,
-        }),
+        AuthModule.forRoot(authModuleOptions(config)),
       ],
       controllers: [HomeController, HealthController, ApiController],
     };

@@ -5,26 +5,24 @@ import { pathToFileURL } from 'node:url';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { runAuthMigrations } from '../../lib/database/auth-migration-runner.js';
-import { authEntities, authMigrations } from '../../lib/database/auth-schema.js';
-import { AuthConfigError } from '../../lib/errors/auth-error.js';
-import { formatSyncSummary } from '../../lib/sync/sync-run-summary.js';
-import { UserSyncError } from '../../lib/sync/user-sync.errors.js';
-import { type ResolvedUserSyncOptions, resolveUserSyncOptions } from '../../lib/sync/user-sync.options.js';
-import { directorySourceProvider } from '../../lib/sync/user-sync.providers.js';
-import { UserSyncService } from '../../lib/sync/user-sync.service.js';
-import { USER_SYNC_OPTIONS } from '../../lib/sync/user-sync.tokens.js';
-import { type Env, loadSampleConfig } from './config/sample-config.js';
+import { AuthConfigError, formatSyncSummary, UserSyncError, UserSyncModule, UserSyncService } from '@nestflux/auth';
+import { type Env, loadSampleConfig, type SampleConfig } from './config/sample-config.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
 
+/**
+ * The app's database and the library's sync alone (UserSyncModule): a sync needs no OIDC client
+ * credentials. Identities carry the issuer of the tokens, as in `npm start`.
+ */
 @Module({})
 class SyncCliModule {
-  static register(databaseUrl: string, poolSize: number, options: ResolvedUserSyncOptions): DynamicModule {
+  static register(databaseUrl: string, poolSize: number, config: SampleConfig): DynamicModule {
     return {
       module: SyncCliModule,
-      imports: [TypeOrmModule.forRoot({ type: 'postgres', url: databaseUrl, entities: authEntities, extra: { max: poolSize } })],
-      providers: [{ provide: USER_SYNC_OPTIONS, useValue: options }, directorySourceProvider, UserSyncService],
+      imports: [
+        TypeOrmModule.forRoot({ type: 'postgres', url: databaseUrl, autoLoadEntities: true, extra: { max: poolSize } }),
+        // One pass now: no schedule in a CLI (AUTH_SYNC_CRON is still validated).
+        UserSyncModule.forRoot({ ...config.sync, issuer: config.issuerUrl, schedule: false }),
+      ],
     };
   }
 }
@@ -43,8 +41,8 @@ export interface SyncCliSettings {
 
 /**
  * `npm run sync` (see ../shared/contract.md, "One sync pass from the command line"): the
- * environment is read as `npm start` reads it (`loadSampleConfig`), then it creates the tables if needed, runs one pass and prints the contract's last
- * line. Returns the exit code: 0 when the pass completed or was skipped, 1 when it failed.
+ * environment is read as `npm start` reads it (`loadSampleConfig`); AuthModule is booted as the
+ * app boots it (which creates the tables), one pass runs, and the contract's last line is printed. Returns the exit code: 0 when the pass completed or was skipped, 1 when it failed.
  */
 export async function runSyncCli(env: Env = process.env, io: SyncCliOutput = consoleOutput, settings: SyncCliSettings = {}): Promise<number> {
   let embedded: EmbeddedPostgres | undefined;
@@ -53,19 +51,19 @@ export async function runSyncCli(env: Env = process.env, io: SyncCliOutput = con
   let code = 0;
   try {
     const config = await loadSampleConfig({ ...env });
-    // Identities carry the issuer of the tokens: OIDC_ISSUER_URL, or the embedded provider's.
-    const options = resolveUserSyncOptions({ ...config.sync, issuer: config.issuerUrl });
-    if (!config.databaseUrl) embedded = await startEmbeddedPostgres(join(config.dataDir, 'pglite'));
-    const databaseUrl = config.databaseUrl ?? embedded!.url;
-    app = await NestFactory.createApplicationContext(SyncCliModule.register(databaseUrl, embedded ? 1 : (settings.poolSize ?? 4), options), {
-      logger: ['error', 'warn'],
-      abortOnError: false,
-    });
-    await runAuthMigrations(app.get(DataSource), authMigrations);
-    if (!options.enabled) {
+    if (!config.sync.source || config.sync.source === 'none') {
       throw new AuthConfigError('AUTH_SYNC_SOURCE', 'is "none"', 'Set it to authentik, keycloak or scim, with AUTH_SYNC_URL and the credentials.');
     }
-    line = formatSyncSummary(await app.get(UserSyncService).runOnce({ signal: settings.signal }));
+    if (!config.databaseUrl) embedded = await startEmbeddedPostgres(join(config.dataDir, 'pglite'));
+    const databaseUrl = config.databaseUrl ?? embedded!.url;
+    // UserSyncModule creates the tables (the library's migrations run at boot) as `npm start` does.
+    app = await NestFactory.createApplicationContext(SyncCliModule.register(databaseUrl, embedded ? 1 : (settings.poolSize ?? 4), config), {
+      logger: ['error'],
+      abortOnError: false,
+    });
+    const summary = await app.get(UserSyncService).runOnce({ signal: settings.signal });
+    if (summary.deactivationSkipped) io.err(`sync: deactivated no missing users: ${summary.deactivationSkipped}`);
+    line = formatSyncSummary(summary);
   } catch (error) {
     code = 1;
     line = `sync: failed, ${describe(error)}`;

@@ -1,0 +1,46 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { authEntities } from '../database/auth-schema.js';
+import { AuthSchemaMigrator } from '../database/auth-schema.migrator.js';
+import { directorySourceProvider } from './user-sync.providers.js';
+import { resolveUserSyncOptions, type UserSyncOptions } from './user-sync.options.js';
+import { UserSyncScheduler } from './user-sync.scheduler.js';
+import { UserSyncService } from './user-sync.service.js';
+import { USER_SYNC_OPTIONS } from './user-sync.tokens.js';
+
+/** The user sync without the login side: `issuer` is required here (AuthModule passes its own). */
+export interface UserSyncModuleOptions extends UserSyncOptions {
+  issuer: string;
+  /** Run the library's migrations at boot. Default true. */
+  runMigrations?: boolean;
+  /** Register the cron schedule; false for a one-shot CLI (the cron is still validated). Default true. */
+  schedule?: boolean;
+}
+
+/**
+ * The user sync on its own, for a worker or a CLI that only syncs and holds no OIDC client
+ * credentials. Apps that import `AuthModule` already have the sync and need not import this.
+ */
+@Module({})
+export class UserSyncModule {
+  static forRoot(options: UserSyncModuleOptions): DynamicModule {
+    return {
+      module: UserSyncModule,
+      imports: [TypeOrmModule.forFeature(authEntities), ScheduleModule.forRoot()],
+      providers: [
+        { provide: USER_SYNC_OPTIONS, useFactory: () => resolveUserSyncOptions(options) },
+        {
+          provide: AuthSchemaMigrator,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => new AuthSchemaMigrator(dataSource, options.runMigrations ?? true),
+        },
+        directorySourceProvider,
+        UserSyncService,
+        ...(options.schedule === false ? [] : [UserSyncScheduler]),
+      ],
+      exports: [UserSyncService],
+    };
+  }
+}

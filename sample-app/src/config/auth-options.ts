@@ -1,0 +1,18 @@
+import type { AuthModuleOptions } from '@nestflux/auth';
+import type { SampleConfig } from './sample-config.js';
+
+/** The sample app's AuthModule options, shared by the server and the `npm run sync` CLI. */
+export function authModuleOptions(config: SampleConfig): AuthModuleOptions {
+  return {
+    issuerUrl: config.issuerUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    baseUrl: config.baseUrl,
+    scope: config.scope,
+    audience: config.audience,
+    rolesClaim: config.rolesClaim,
+    jwksCooldownSeconds: config.jwksCooldownSeconds,
+    session: { secret: config.sessionSecret },
+    sync: config.sync,
+  };
+}
