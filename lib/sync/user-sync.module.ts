@@ -26,11 +26,13 @@ export interface UserSyncModuleOptions extends UserSyncOptions {
 @Module({})
 export class UserSyncModule {
   static forRoot(options: UserSyncModuleOptions): DynamicModule {
+    // Validated right here, before Nest opens any connection, so bad options leak nothing.
+    const resolved = resolveUserSyncOptions(options);
     return {
       module: UserSyncModule,
       imports: [TypeOrmModule.forFeature(authEntities), ScheduleModule.forRoot()],
       providers: [
-        { provide: USER_SYNC_OPTIONS, useFactory: () => resolveUserSyncOptions(options) },
+        { provide: USER_SYNC_OPTIONS, useValue: resolved },
         {
           provide: AuthSchemaMigrator,
           inject: [getDataSourceToken()],
