@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { jwtVerify, type JWTPayload } from 'jose';
+import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { UnauthenticatedError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
@@ -23,11 +23,21 @@ const FOREIGN_TOKEN_TYPES = new Set(['id', 'refresh', 'logout', 'offline']);
 @Injectable()
 export class AccessTokenVerifier {
   private readonly verified = new VerifiedTokenCache();
+  /** Built once: the per-request path only verifies. */
+  private readonly verifyOptions: JWTVerifyOptions;
 
   constructor(
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly provider: OidcProviderClient,
-  ) {}
+  ) {
+    this.verifyOptions = {
+      issuer: settings.issuer,
+      audience: settings.audience,
+      algorithms: [...settings.accessTokenAlgorithms],
+      clockTolerance: settings.clockToleranceSeconds,
+      requiredClaims: ['sub', 'exp'],
+    };
+  }
 
   async verify(token: string): Promise<JWTPayload & { sub: string }> {
     if (token.length > MAX_BEARER_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
@@ -37,13 +47,7 @@ export class AccessTokenVerifier {
     if (cached) return cached;
     try {
       const { jwks } = await this.provider.get();
-      const { payload, protectedHeader } = await jwtVerify(token, jwks, {
-        issuer: this.settings.issuer,
-        audience: this.settings.audience,
-        algorithms: [...this.settings.accessTokenAlgorithms],
-        clockTolerance: this.settings.clockToleranceSeconds,
-        requiredClaims: ['sub', 'exp'],
-      });
+      const { payload, protectedHeader } = await jwtVerify(token, jwks, this.verifyOptions);
       const typ = protectedHeader.typ?.toLowerCase();
       if (typ !== undefined && !ACCEPTED_TYP.has(typ)) {
         throw new UnauthenticatedError('AUTH_TOKEN_INVALID', `Bearer token rejected (typ "${protectedHeader.typ}" is not an access token)`);
