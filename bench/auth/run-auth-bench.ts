@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { startSampleApp, type RunningSampleApp } from '../../sample-app/src/bootstrap.js';
 import { DEV_CLIENT_ID, DEV_CLIENT_SECRET } from '../../sample-app/src/config/sample-config.js';
 import { bearerAccessToken, forgedSignature, SESSION_COOKIE, sessionCookie } from './credentials.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../test/support/free-port.js';
 import { measure, type LoadResult, type LoadSettings } from './load.js';
 import { installQueryCounter } from './query-counter.js';
 import { authReport, type Scenario } from './report.js';
