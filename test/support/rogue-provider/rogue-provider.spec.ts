@@ -75,7 +75,7 @@ describe('RogueProvider', () => {
       expectedNonce: nonce,
     });
     expect(tokens.claims()).toMatchObject({ iss: rogue.issuer, aud: CLIENT_ID, sub: 'alice', nonce });
-    expect(await client.fetchUserInfo(config, tokens.access_token, 'alice')).toEqual({ sub: 'alice' });
+    expect(await client.fetchUserInfo(config, tokens.access_token, 'alice')).toEqual({ sub: 'alice', name: 'Name From Userinfo' });
 
     // The code is single use.
     await expect(

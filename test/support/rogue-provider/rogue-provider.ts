@@ -193,6 +193,7 @@ export class RogueProvider {
     if (sub === undefined) {
       return sendJson(res, 401, { error: 'invalid_token' }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     }
-    sendJson(res, 200, { sub });
+    // A claim only userinfo carries, so tests can tell that the app read it.
+    sendJson(res, 200, { sub, name: 'Name From Userinfo' });
   }
 }

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '@nestflux/auth';
+import { CookieAgent } from '../support/cookie-agent.js';
+import { freePort } from '../support/free-port.js';
+import { RogueProvider } from '../support/rogue-provider/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+const CLIENT_ID = 'userinfo-client';
+const CLIENT_SECRET = 'userinfo-client-secret';
+
+/** `fetchUserInfo: true` reads the userinfo endpoint at login; its claims win over the ID token's. */
+describe('userinfo at login', () => {
+  let rogue: RogueProvider;
+  let db: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    db = await createTestDatabase();
+    const port = await freePort();
+    base = `http://localhost:${port}`;
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
+        AuthModule.forRoot({
+          issuerUrl: rogue.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: base,
+          fetchUserInfo: true, session: { secret: 'userinfo-test-session-secret-0123456789' },
+        }),
+      ],
+    })
+    class HostModule {}
+    app = await NestFactory.create(HostModule, { logger: false });
+    await app.listen(port, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+    await rogue?.close();
+  });
+
+  it('stores the display name that only userinfo carries', async () => {
+    const agent = new CookieAgent();
+    const start = await agent.request(`${base}/auth/login`);
+    const authorize = new URL(start.headers.get('location')!);
+    authorize.searchParams.set('login_hint', 'info-user');
+    const { url } = await agent.follow(authorize, (u) => u.pathname === '/auth/callback');
+    expect((await agent.request(url)).status).toBe(302);
+    expect(await (await agent.request(`${base}/auth/me`)).json()).toMatchObject({ sub: 'info-user', displayName: 'Name From Userinfo' });
+  });
+});
