@@ -6,6 +6,7 @@ import { AllRoles, AuthGuard, AuthModule, CurrentUser, Public, Roles, Scopes, ty
 import { DataSource } from 'typeorm';
 import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from '../support/cookie-agent.js';
+import { signIn } from '../support/sample-app-harness.js';
 import { freePort } from '../support/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -56,13 +57,8 @@ const AUDITORS = new Set(['admin', 'carol']);
 
 /** Signs `login` in at a host app whose routes live under /sso. */
 async function signInAt(base: string, login: string): Promise<CookieAgent> {
-  const agent = new CookieAgent();
-  const start = await agent.request(`${base}/sso/login`);
-  const authorize = new URL(start.headers.get('location')!);
-  authorize.searchParams.set('login_hint', login);
-  const { url } = await agent.follow(authorize, (u) => u.pathname === '/sso/callback');
-  const callback = await agent.request(url);
-  if (callback.status !== 302) throw new Error(`login of ${login} answered ${callback.status}`);
+  const { agent, final } = await signIn(base, login, new CookieAgent(), '/', 'sso');
+  if (final.status !== 302) throw new Error(`login of ${login} answered ${final.status}`);
   return agent;
 }
 
@@ -123,14 +119,9 @@ describe('AuthModule as a host app configures it', () => {
   });
 
   it('serves the login routes under the route prefix and maps claims through the host hook', async () => {
-    const agent = new CookieAgent();
-    const start = await agent.request(`${base}/sso/login`);
-    expect(start.status).toBe(302);
-    const authorize = new URL(start.headers.get('location')!);
-    authorize.searchParams.set('login_hint', 'erin');
-    expect(authorize.searchParams.get('redirect_uri')).toBe(`${base}/sso/callback`);
-    const { url } = await agent.follow(authorize, (u) => u.pathname === '/sso/callback');
-    expect((await agent.request(url)).status).toBe(302);
+    const { agent, final, finalUrl } = await signIn(base, 'erin', new CookieAgent(), '/', 'sso');
+    expect(finalUrl.pathname).toBe('/sso/callback');
+    expect(final.status).toBe(302);
     expect(await (await agent.request(`${base}/things/mine`)).json()).toEqual({ name: 'Erin (erin)' });
     expect(await (await agent.request(`${base}/sso/me`)).json()).toMatchObject({ displayName: 'Erin (erin)' });
     expect((await fetch(`${base}/things/mine`)).status).toBe(401);

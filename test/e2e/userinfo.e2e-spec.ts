@@ -3,9 +3,9 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@nestflux/auth';
-import { CookieAgent } from '../support/cookie-agent.js';
 import { freePort } from '../support/free-port.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
+import { signIn } from '../support/sample-app-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const CLIENT_ID = 'userinfo-client';
@@ -43,12 +43,8 @@ describe('userinfo at login', () => {
   });
 
   it('stores the display name that only userinfo carries', async () => {
-    const agent = new CookieAgent();
-    const start = await agent.request(`${base}/auth/login`);
-    const authorize = new URL(start.headers.get('location')!);
-    authorize.searchParams.set('login_hint', 'info-user');
-    const { url } = await agent.follow(authorize, (u) => u.pathname === '/auth/callback');
-    expect((await agent.request(url)).status).toBe(302);
+    const { agent, final } = await signIn(base, 'info-user');
+    expect(final.status).toBe(302);
     expect(await (await agent.request(`${base}/auth/me`)).json()).toMatchObject({ sub: 'info-user', displayName: 'Name From Userinfo' });
   });
 });

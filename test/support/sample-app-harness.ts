@@ -41,14 +41,21 @@ export async function startSampleAppUnderTest(env: Env = {}, database?: TestData
 }
 
 /** Full browser login through the provider; returns the agent holding the session cookie. */
-export async function signIn(baseUrl: string, login: string, agent = new CookieAgent(), returnTo = '/'): Promise<{ agent: CookieAgent; final: Response; finalUrl: URL }> {
-  const start = new URL(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`, baseUrl);
+export async function signIn(
+  baseUrl: string,
+  login: string,
+  agent = new CookieAgent(),
+  returnTo = '/',
+  routePrefix = 'auth',
+): Promise<{ agent: CookieAgent; final: Response; finalUrl: URL }> {
+  const start = new URL(`/${routePrefix}/login?returnTo=${encodeURIComponent(returnTo)}`, baseUrl);
   const first = await agent.request(start);
   if (first.status !== 302) throw new Error(`login answered ${first.status}: ${await first.text()}`);
   const authorize = new URL(first.headers.get('location')!);
   authorize.searchParams.set('login_hint', login);
-  const { res, url } = await agent.follow(authorize, (u) => u.pathname === '/auth/callback' && u.origin === new URL(baseUrl).origin);
-  if (url.pathname !== '/auth/callback') throw new Error(`login did not reach the callback (${res.status} at ${url.href})`);
+  const callbackPath = `/${routePrefix}/callback`;
+  const { res, url } = await agent.follow(authorize, (u) => u.pathname === callbackPath && u.origin === new URL(baseUrl).origin);
+  if (url.pathname !== callbackPath) throw new Error(`login did not reach the callback (${res.status} at ${url.href})`);
   const final = await agent.request(url);
   return { agent, final, finalUrl: url };
 }
