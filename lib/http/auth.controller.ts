@@ -9,7 +9,6 @@ import { asDependencyError } from '../errors/dependency-errors.js';
 import { LoginFlowService } from '../login/login-flow.service.js';
 import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
-import { hashSessionId, isWellFormedSessionId } from '../session/session-id.js';
 import { LogoutTokenVerifier } from '../tokens/logout-token.verifier.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { clearSessionCookie, readCookie, writeSessionCookie } from './cookies.js';
@@ -62,18 +61,9 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       if (isCrossSite(req, this.login.appOrigin)) {
         throw new ForbiddenError('AUTH_CROSS_SITE_REQUEST', 'Logout must come from this site.');
       }
-      const cookie = readCookie(req, this.sessionSettings.cookie.name);
       clearSessionCookie(res, this.sessionSettings.cookie);
-      if (!isWellFormedSessionId(cookie)) return { logoutUrl: null };
-      const idHash = hashSessionId(this.sessionSettings.secret, cookie);
-      try {
-        const session = await this.sessions.resolve(cookie);
-        const idToken = session ? await this.sessions.idTokenOf(idHash) : undefined;
-        await this.sessions.destroy(idHash);
-        return { logoutUrl: session ? await this.loginFlow.endSessionUrl(idToken) : null };
-      } catch (error) {
-        throw asDependencyError(error);
-      }
+      const ended = await this.sessions.end(readCookie(req, this.sessionSettings.cookie.name)).catch(rethrowAsDependency);
+      return { logoutUrl: ended ? await this.loginFlow.endSessionUrl(ended.idToken) : null };
     }
 
     /** OpenID Connect Back-Channel Logout: the provider ends sessions server to server. */

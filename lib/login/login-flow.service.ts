@@ -96,7 +96,7 @@ export class LoginFlowService {
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
     await this.runAfterLogin({ userId: user.id, issuer: this.settings.issuer, subject: idClaims.sub!, firstLogin: user.created === true, claims });
 
-    await this.sessions.destroyByCookie(this.previousCookie(req));
+    await this.sessions.end(this.previousCookie(req)); // a new id at every login
     const expiresIn = tokens.expiresIn();
     const sessionCookie = await this.sessions.create({
       userId: user.id,

@@ -108,11 +108,8 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
       [idHash],
     );
     const row = rows[0];
-    if (!row || !row.active) return null;
-    const now = Date.now();
-    const lastSeen = Math.max(new Date(row.last_seen_at).getTime(), this.pendingActivity.get(idHash) ?? 0);
-    if (now - lastSeen > this.settings.idleTimeoutMs) return null;
-    this.pendingActivity.set(idHash, now);
+    if (!row || !row.active || this.idledOut(idHash, row.last_seen_at)) return null;
+    this.pendingActivity.set(idHash, Date.now());
     return {
       idHash,
       issuer: row.issuer,
@@ -126,23 +123,28 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** The ID token kept for RP-initiated logout (`id_token_hint`), if any. */
-  async idTokenOf(idHash: string): Promise<string | undefined> {
-    const rows: Array<{ id_token_enc: string | null }> = await this.dataSource.query(
-      'SELECT id_token_enc FROM auth_sessions WHERE id_hash = $1', [idHash],
+  /**
+   * Ends the session a cookie names, in one statement. Returns what RP-initiated logout needs
+   * when that session was still live, null otherwise (garbage, unknown, expired or idle).
+   */
+  async end(cookieValue: unknown): Promise<{ idToken: string | undefined } | null> {
+    if (!isWellFormedSessionId(cookieValue)) return null;
+    const idHash = hashSessionId(this.settings.secret, cookieValue);
+    const result: [Array<{ id_token_enc: string | null; last_seen_at: Date; live: boolean }>, number] = await this.dataSource.query(
+      'DELETE FROM auth_sessions WHERE id_hash = $1 RETURNING id_token_enc, last_seen_at, expires_at > now() AS live',
+      [idHash],
     );
-    const sealed = rows[0]?.id_token_enc;
-    return sealed ? this.cipher.decrypt(sealed) : undefined;
+    const row = result[0]?.[0];
+    const idle = row ? this.idledOut(idHash, row.last_seen_at) : true;
+    this.pendingActivity.delete(idHash);
+    if (!row || !row.live || idle) return null;
+    return { idToken: row.id_token_enc ? this.cipher.decrypt(row.id_token_enc) : undefined };
   }
 
+  /** Deletes a session by its stored key (e.g. a refused refresh). */
   async destroy(idHash: string): Promise<void> {
     this.pendingActivity.delete(idHash);
     await this.dataSource.query('DELETE FROM auth_sessions WHERE id_hash = $1', [idHash]);
-  }
-
-  /** Destroys the session a (possibly stale) cookie names; used to rotate the id at login. */
-  async destroyByCookie(cookieValue: unknown): Promise<void> {
-    if (isWellFormedSessionId(cookieValue)) await this.destroy(hashSessionId(this.settings.secret, cookieValue));
   }
 
   /** Back-channel logout: by the provider's session id, or every session of the subject. */
@@ -151,6 +153,12 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
       ? await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND provider_sid = $2', [issuer, criteria.sid])
       : await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $2', [issuer, criteria.sub]);
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  /** Idle too long, counting activity this instance has not written yet. */
+  private idledOut(idHash: string, lastSeenAt: Date): boolean {
+    const lastSeen = Math.max(new Date(lastSeenAt).getTime(), this.pendingActivity.get(idHash) ?? 0);
+    return Date.now() - lastSeen > this.settings.idleTimeoutMs;
   }
 
   /** Writes collected activity in one statement. Errors are logged: activity is best-effort. */
