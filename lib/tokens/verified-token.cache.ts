@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose';
+import { ExpiringMap } from '../cache/expiring-map.js';
 
 const MAX_ENTRIES = 10_000;
 /** A verified token is trusted again without a signature check for at most this long. */
@@ -11,22 +12,15 @@ const MAX_TTL_MS = 30_000;
  * working within that).
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, { payload: JWTPayload & { sub: string }; until: number }>();
+  private readonly entries = new ExpiringMap<JWTPayload & { sub: string }>(MAX_ENTRIES);
 
   get(token: string): (JWTPayload & { sub: string }) | undefined {
-    const hit = this.entries.get(token);
-    if (!hit) return undefined;
-    if (hit.until > Date.now()) return hit.payload;
-    this.entries.delete(token);
-    return undefined;
+    return this.entries.get(token);
   }
 
   set(token: string, payload: JWTPayload & { sub: string }): void {
     const now = Date.now();
     const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : now;
-    const until = Math.min(expiresAt, now + MAX_TTL_MS);
-    if (until <= now) return;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(token, { payload, until });
+    this.entries.set(token, payload, Math.min(expiresAt, now + MAX_TTL_MS));
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ExpiringMap } from '../cache/expiring-map.js';
 import type { StoredUser } from './auth-user.js';
 
 const TTL_MS = 15_000;
@@ -11,17 +12,14 @@ const MAX_ENTRIES = 10_000;
  */
 @Injectable()
 export class BearerUserCache {
-  private readonly entries = new Map<string, { user: Promise<StoredUser>; expiresAt: number }>();
+  private readonly entries = new ExpiringMap<Promise<StoredUser>>(MAX_ENTRIES);
 
   get(issuer: string, subject: string, load: () => Promise<StoredUser>): Promise<StoredUser> {
     const key = `${issuer}\n${subject}`;
-    const now = Date.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.user;
-    if (hit) this.entries.delete(key);
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    if (hit) return hit;
     const user = load();
-    this.entries.set(key, { user, expiresAt: now + TTL_MS });
+    this.entries.set(key, user, Date.now() + TTL_MS);
     user.catch(() => this.entries.delete(key));
     return user;
   }
