@@ -21,7 +21,7 @@ export { SessionTokensService } from './session/session-tokens.service.js';
 export { UserAccountsService } from './users/user-accounts.service.js';
 export { authEntities, authMigrations } from './database/auth-schema.js';
 export { runAuthMigrations } from './database/auth-migration-runner.js';
-export { AuthError, AuthConfigError, UnauthenticatedError, ForbiddenError, LoginError, DependencyUnavailableError, AUTH_ERROR_STATUS } from './errors/auth-error.js';
+export { AuthError, AuthConfigError, UnauthenticatedError, ForbiddenError, LoginError, DependencyUnavailableError, DatabaseError, AUTH_ERROR_STATUS } from './errors/auth-error.js';
 export type { AuthErrorCode } from './errors/auth-error.js';
 export type { MeResponse } from './http/auth.controller.js';
 export type { UserSyncOptions, DirectorySourceKind } from './sync/user-sync.options.js';

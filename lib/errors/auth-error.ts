@@ -15,7 +15,9 @@ export type AuthErrorCode =
   | 'AUTH_FORBIDDEN_SCOPE'
   | 'AUTH_CROSS_SITE_REQUEST'
   | 'AUTH_PROVIDER_UNAVAILABLE'
-  | 'AUTH_DATABASE_UNAVAILABLE';
+  | 'AUTH_DATABASE_UNAVAILABLE'
+  | 'AUTH_INPUT_REJECTED'
+  | 'AUTH_DATABASE_ERROR';
 
 /** HTTP status for each code: the one place that decides it. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
@@ -32,6 +34,8 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_CROSS_SITE_REQUEST: 403,
   AUTH_PROVIDER_UNAVAILABLE: 503,
   AUTH_DATABASE_UNAVAILABLE: 503,
+  AUTH_INPUT_REJECTED: 400,
+  AUTH_DATABASE_ERROR: 500,
 };
 
 export class AuthError extends Error {
@@ -89,6 +93,23 @@ export class LoginError extends AuthError {
 export class DependencyUnavailableError extends AuthError {
   override readonly name = 'DependencyUnavailableError';
   constructor(code: 'AUTH_PROVIDER_UNAVAILABLE' | 'AUTH_DATABASE_UNAVAILABLE', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The database refused a statement for a reason other than being unreachable: a value it cannot
+ * store (SQLSTATE class 22, `AUTH_INPUT_REJECTED`, 400) or anything else (`AUTH_DATABASE_ERROR`,
+ * 500, logged with its SQLSTATE). The message names the SQLSTATE only, never a value.
+ */
+export class DatabaseError extends AuthError {
+  override readonly name = 'DatabaseError';
+  constructor(
+    code: 'AUTH_INPUT_REJECTED' | 'AUTH_DATABASE_ERROR',
+    readonly sqlState: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

@@ -1,24 +1,61 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
-import { AuthError } from './auth-error.js';
+import { AuthError, DatabaseError } from './auth-error.js';
+
+/** The JSON body of every auth failure, also sent to WebSocket clients and in GraphQL `extensions`. */
+export interface AuthErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code: string;
+}
 
 /**
- * Maps every `AuthError` to JSON `{ statusCode, error, message, code }`. Logs carry the code
- * and message (which never hold a token), not the request.
+ * Maps every `AuthError` to JSON `{ statusCode, error, message, code }`: on HTTP as the response,
+ * in GraphQL as the error's `extensions` (the error is returned to the GraphQL layer, which puts
+ * it in `errors[]`), on a WebSocket as an `{"event":"error","data":…}` message. Logs carry the
+ * code and message (which never hold a token), not the request.
  */
 @Catch(AuthError)
 export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
   private readonly logger = new Logger('NestfluxAuth');
 
-  catch(exception: AuthError, host: ArgumentsHost): void {
+  catch(exception: AuthError, host: ArgumentsHost): unknown {
     const status = exception.status;
-    if (status >= 500) this.logger.warn(`${exception.code}: ${exception.message}`);
+    if (status >= 500 || exception instanceof DatabaseError) this.logger.warn(`${exception.code}: ${exception.message}`);
     else this.logger.debug?.(`${exception.code}: ${exception.message}`);
+    const body: AuthErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: exception.message, code: exception.code };
+    const type = host.getType<string>();
+    if (type === 'graphql') return graphQlError(exception, body);
+    if (type === 'ws') return sendToSocket(host.switchToWs().getClient<unknown>(), body);
+    if (type !== 'http') return exception;
     const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
+    if (res.headersSent) return undefined;
     if (status === 401) res.setHeader('WWW-Authenticate', `Bearer error="${exception.code === 'AUTH_TOKEN_INVALID' ? 'invalid_token' : 'unauthorized'}"`);
     if (status === 503) res.setHeader('Retry-After', '5');
-    res.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: exception.message, code: exception.code });
+    res.status(status).json(body);
+    return undefined;
   }
+}
+
+/**
+ * GraphQL servers (Apollo, Mercurius) wrap a thrown non-GraphQL error and copy its `extensions`;
+ * graphql-js is not a dependency of ours, so the code travels that way.
+ */
+function graphQlError(exception: AuthError, body: AuthErrorBody): Error {
+  const error = new Error(exception.message, { cause: exception });
+  error.name = exception.name;
+  return Object.assign(error, { extensions: { code: body.code, statusCode: body.statusCode, http: { status: body.statusCode } } });
+}
+
+/** `ws` sockets get a JSON message; Socket.IO sockets an `exception` event (as Nest's own filter does). */
+function sendToSocket(client: unknown, body: AuthErrorBody): undefined {
+  const socket = client as { send?: (data: string) => void; emit?: (event: string, data: unknown) => void; readyState?: unknown } | null;
+  if (typeof socket?.send === 'function' && typeof socket.readyState === 'number') {
+    if (socket.readyState === 1) socket.send(JSON.stringify({ event: 'error', data: body }));
+  } else if (typeof socket?.emit === 'function') {
+    socket.emit('exception', { status: 'error', ...body });
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { UnauthenticatedError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
 import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import { claimIdentifier } from './claims.js';
 import { bearerFailure } from './jose-errors.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
@@ -61,8 +62,9 @@ export class AccessTokenVerifier {
       if (typeof payload.iat === 'number' && payload.iat > now + this.settings.clockToleranceSeconds) {
         throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected ("iat" is in the future)');
       }
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
-        throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (bad "sub")');
+      // Identifiers are refused, never cleaned: a cleaned `sub` would alias another user.
+      if (claimIdentifier(payload.sub) === undefined) {
+        throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (bad "sub": empty, too long or with control characters)');
       }
       const verified = payload as JWTPayload & { sub: string };
       this.verified.set(token, verified);

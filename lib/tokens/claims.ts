@@ -14,9 +14,10 @@ export function readClaimPath(claims: Readonly<Record<string, unknown>>, path: r
  */
 export function extractRoles(claims: Readonly<Record<string, unknown>>, path: readonly string[]): string[] {
   const value = readClaimPath(claims, path);
-  if (Array.isArray(value)) return [...new Set(value.filter((role): role is string => typeof role === 'string' && role.length > 0))];
-  if (typeof value === 'string') return [...new Set(value.split(/[\s,]+/).filter(Boolean))];
-  return [];
+  const roles = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
+  // A role with a control character is no role we could have granted: drop it (PostgreSQL's
+  // jsonb refuses \u0000 anyway).
+  return [...new Set(roles.filter((role): role is string => typeof role === 'string' && role.length > 0 && role.length <= MAX_ROLE_LENGTH && !hasControlCharacters(role)))];
 }
 
 /** OAuth scopes from `scope` (space separated, RFC 9068) or `scp` (array, as Azure/Okta emit). */
@@ -26,4 +27,47 @@ export function extractScopes(claims: Readonly<Record<string, unknown>>): string
   if (Array.isArray(scp)) return scp.filter((s): s is string => typeof s === 'string');
   if (typeof scp === 'string') return scp.split(' ').filter(Boolean);
   return [];
+}
+
+/** C0 and C1 control characters (NUL, escape sequences, newlines, …) and DEL. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTERS_GLOBAL = /[\u0000-\u001f\u007f-\u009f]+/g;
+const MAX_ROLE_LENGTH = 255;
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
+
+/** True when `value` holds a control character (claims are untrusted input, signed or not). */
+export function hasControlCharacters(value: string): boolean {
+  return CONTROL_CHARACTERS.test(value);
+}
+
+/**
+ * An identifier claim (`sub`, `sid`, `client_id`): the string as is, or undefined when it is not a
+ * non-empty string of at most `maxLength` without control characters. Identifiers are never
+ * "cleaned": `a\u0000b` cleaned to `ab` would alias another subject.
+ */
+export function claimIdentifier(value: unknown, maxLength = 255): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) return undefined;
+  return hasControlCharacters(value) ? undefined : value;
+}
+
+/**
+ * A display text claim (`name`, `preferred_username`, `given_name`, `picture`): control
+ * characters become one space, the result is trimmed and cut to `maxLength`; undefined when
+ * nothing is left.
+ */
+export function cleanClaimText(value: unknown, maxLength: number): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const cleaned = value.replace(CONTROL_CHARACTERS_GLOBAL, ' ').trim().slice(0, maxLength).trim();
+  return cleaned || undefined;
+}
+
+/**
+ * An email claim, lower-cased: undefined unless it looks like an address and holds no control
+ * character (an address with a NUL is dropped, not repaired: it would name someone else).
+ */
+export function cleanEmailClaim(value: unknown, maxLength = 320): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const email = value.trim().toLowerCase();
+  if (email.length === 0 || email.length > maxLength || hasControlCharacters(email) || !EMAIL_SHAPE.test(email)) return undefined;
+  return email;
 }

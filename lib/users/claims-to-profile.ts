@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { extractRoles } from '../tokens/claims.js';
+import { cleanClaimText, cleanEmailClaim, extractRoles } from '../tokens/claims.js';
 import type { UserProfile } from './claims-mapper.interface.js';
 
 /**
  * The built-in mapping from verified claims to the stored profile. No optional claim is
- * relied on: `preferred_username`, `email_verified` and `picture` may all be missing.
+ * relied on: `preferred_username`, `email_verified` and `picture` may all be missing. Texts lose
+ * their control characters, an email with one is dropped (see `tokens/claims.ts`).
  */
 export function claimsToProfile(claims: Readonly<Record<string, unknown>>, rolesPath: readonly string[]): UserProfile {
-  const email = text(claims.email, 320)?.toLowerCase() ?? null;
+  const email = cleanEmailClaim(claims.email) ?? null;
   const username = text(claims.preferred_username, 255) ?? text(claims.nickname, 255) ?? null;
   const fullName = text(claims.name, 255) ?? joinNames(claims.given_name, claims.family_name);
   const picture = text(claims.picture, 2048);
@@ -15,8 +16,23 @@ export function claimsToProfile(claims: Readonly<Record<string, unknown>>, roles
     email,
     displayName: fullName ?? username ?? (email ? email.split('@')[0] : null),
     username,
-    avatarUrl: picture && /^https?:\/\//i.test(picture) ? picture : email ? gravatarUrl(email) : null,
+    avatarUrl: picture && /^https?:\/\/\S+$/i.test(picture) ? picture : email ? gravatarUrl(email) : null,
     roles: extractRoles(claims, rolesPath),
+  };
+}
+
+/**
+ * The same cleaning applied to a finished profile (a host's `claimsMapper` may return anything):
+ * run before every write, so no claim text can make PostgreSQL refuse a row.
+ */
+export function sanitizeProfile(profile: UserProfile): UserProfile {
+  return {
+    ...profile,
+    email: profile.email === null ? null : (cleanEmailClaim(profile.email) ?? null),
+    displayName: profile.displayName === null ? null : (cleanClaimText(profile.displayName, 255) ?? null),
+    username: profile.username === null ? null : (cleanClaimText(profile.username, 255) ?? null),
+    avatarUrl: profile.avatarUrl === null ? null : (cleanClaimText(profile.avatarUrl, 2048) ?? null),
+    roles: extractRoles({ roles: profile.roles }, ['roles']),
   };
 }
 
@@ -27,9 +43,7 @@ export function gravatarUrl(email: string): string {
 }
 
 function text(value: unknown, maxLength: number): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  return trimmed ? trimmed.slice(0, maxLength) : undefined;
+  return cleanClaimText(value, maxLength);
 }
 
 function joinNames(given: unknown, family: unknown): string | undefined {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserProfile } from './claims-mapper.interface.js';
 import type { StoredUser } from './auth-user.js';
+import { sanitizeProfile } from './claims-to-profile.js';
 
 const USER_COLUMNS = 'u.id, u.email, u.display_name, u.username, u.avatar_url, u.roles, u.active';
 
@@ -29,7 +30,8 @@ export class UserAccountsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** At login: refresh the profile and `last_login_at`, creating the user on first login. */
-  async upsertAtLogin(issuer: string, subject: string, profile: UserProfile): Promise<StoredUser> {
+  async upsertAtLogin(issuer: string, subject: string, mapped: UserProfile): Promise<StoredUser> {
+    const profile = sanitizeProfile(mapped);
     const updated = await this.updateProfile(this.dataSource.manager, issuer, subject, profile);
     if (updated) return updated;
     try {
@@ -43,10 +45,11 @@ export class UserAccountsService {
   }
 
   /** For bearer tokens: the existing user, or a new one on first sight (profile not refreshed). */
-  async findOrCreate(issuer: string, subject: string, profile: UserProfile): Promise<StoredUser> {
+  async findOrCreate(issuer: string, subject: string, mapped: UserProfile): Promise<StoredUser> {
     const existing = await this.find(issuer, subject);
     if (existing) return existing;
     try {
+      const profile = sanitizeProfile(mapped);
       return await this.dataSource.transaction((manager) => this.insertUser(manager, issuer, subject, profile, false));
     } catch (error) {
       if (!(error instanceof IdentityTakenError)) throw error;

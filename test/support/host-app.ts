@@ -1,0 +1,90 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DynamicModule, INestApplication, Provider, Type } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule, type AuthModuleOptions } from '@nestflux/auth';
+import express from 'express';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface HostAppOptions {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Merged over the defaults below (baseUrl, session secret, …). */
+  auth?: Partial<AuthModuleOptions>;
+  imports?: Array<Type | DynamicModule>;
+  controllers?: Type[];
+  providers?: Provider[];
+  /** Runs after the Nest app exists and before `init()` (e.g. `useWebSocketAdapter`). */
+  configure?: (app: INestApplication, server: Server) => void;
+  database?: TestDatabase;
+}
+
+export interface HostApp {
+  app: INestApplication;
+  /** http://localhost:PORT */
+  baseUrl: string;
+  server: Server;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * A host app of the library's own (not the sample app): AuthModule with the given options on a
+ * port bound BEFORE the module is built (port 0, no race), since `baseUrl` must name that port.
+ * Nest runs on an Express instance attached to that pre-bound server.
+ */
+export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
+
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({ type: 'postgres', url: database.url, autoLoadEntities: true, extra: { max: database.poolSize } }),
+      AuthModule.forRoot({
+        issuerUrl: options.issuerUrl,
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        baseUrl,
+        session: { secret: 'host-app-session-secret-0123456789abcdef' },
+        ...options.auth,
+      }),
+      ...(options.imports ?? []),
+    ],
+    controllers: options.controllers ?? [],
+    providers: options.providers ?? [],
+  })
+  class HostModule {}
+
+  const expressApp = express();
+  let app: INestApplication | undefined;
+  try {
+    app = await NestFactory.create(HostModule, new ExpressAdapter(expressApp), { logger: false, abortOnError: false });
+    options.configure?.(app, server);
+    await app.init();
+  } catch (error) {
+    await app?.close();
+    server.close();
+    if (!options.database) await database.close();
+    throw error;
+  }
+  server.on('request', expressApp);
+  const running = app;
+  return {
+    app: running,
+    baseUrl,
+    server,
+    database,
+    async close() {
+      await running.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!options.database) await database.close();
+    },
+  };
+}
