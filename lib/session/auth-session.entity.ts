@@ -25,6 +25,7 @@ export class AuthSessionEntity {
   @Column({ name: 'provider_sid', type: 'text', nullable: true })
   providerSid: string | null;
 
+  /** Roles at login, kept for audit only: requests authorise with `auth_users.roles`. */
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
   roles: string[];
 

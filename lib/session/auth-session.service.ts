@@ -26,6 +26,10 @@ export interface ActiveSession {
   idHash: string;
   issuer: string;
   subject: string;
+  /**
+   * The user's current roles (`auth_users.roles`), not a copy taken at login: a role removed at
+   * the provider (seen by the next login, refresh or sync) stops working in live sessions.
+   */
   roles: string[];
   scopes: string[];
   user: StoredUser;
@@ -35,7 +39,6 @@ interface SessionRow {
   id_hash: string;
   issuer: string;
   subject: string;
-  roles: string[];
   scopes: string[];
   last_seen_at: Date;
   user_id: string;
@@ -101,7 +104,7 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
     if (!isWellFormedSessionId(cookieValue)) return null;
     const idHash = hashSessionId(this.settings.secret, cookieValue);
     const rows: SessionRow[] = await this.dataSource.query(
-      `SELECT s.id_hash, s.issuer, s.subject, s.roles, s.scopes, s.last_seen_at, u.id AS user_id, u.email,
+      `SELECT s.id_hash, s.issuer, s.subject, s.scopes, s.last_seen_at, u.id AS user_id, u.email,
               u.display_name, u.username, u.avatar_url, u.roles AS user_roles, u.active
          FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id
         WHERE s.id_hash = $1 AND s.expires_at > now()`,
@@ -114,7 +117,7 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
       idHash,
       issuer: row.issuer,
       subject: row.subject,
-      roles: row.roles ?? [],
+      roles: row.user_roles ?? [],
       scopes: row.scopes ?? [],
       user: {
         id: row.user_id, email: row.email, displayName: row.display_name, username: row.username,
