@@ -7,7 +7,11 @@ export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'p
 
 /** The session cookie. */
 export interface AuthCookieOptions {
-  /** Cookie name. Default `nestflux.sid`. */
+  /**
+   * Cookie name. Default `__Host-nestflux.sid` when the cookie is `Secure`, host-only (no
+   * `domain`) and on path `/` (the prefix stops cookie tossing), else `nestflux.sid`. A `__Host-`
+   * or `__Secure-` name whose attributes contradict its prefix fails at boot.
+   */
   name?: string;
   /** `Secure` attribute. Default: true when `baseUrl` is https. */
   secure?: boolean;

@@ -31,7 +31,7 @@ describe('resolveAuthOptions', () => {
     expect(resolved.login.allowInsecureRequests).toBe(false);
     expect(resolved.tokens).toMatchObject({ audience: 'app', idTokenAlgorithms: ['RS256'], accessTokenAlgorithms: ['RS256'], clockToleranceSeconds: 60, rolesPath: ['roles'], jwksCooldownMs: 30_000 });
     expect(resolved.session).toMatchObject({ idleTimeoutMs: 1_800_000, absoluteTimeoutMs: 28_800_000 });
-    expect(resolved.session.cookie).toEqual({ name: 'nestflux.sid', secure: true, sameSite: 'lax', domain: undefined, path: '/' });
+    expect(resolved.session.cookie).toEqual({ name: '__Host-nestflux.sid', secure: true, sameSite: 'lax', domain: undefined, path: '/' });
     expect(resolved.runMigrations).toBe(true);
   });
 

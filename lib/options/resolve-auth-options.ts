@@ -1,5 +1,6 @@
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
+import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
 import type { ResolvedAuthOptions } from './resolved-auth-options.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -57,10 +58,13 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
   if (sameSite !== 'lax' && sameSite !== 'strict') {
     throw new AuthConfigError('cookie.sameSite', `is "${String(sameSite)}"`, 'Use "lax" (default) or "strict"; "none" would send the session cookie on cross-site requests.');
   }
-  const cookieName = cookie.name ?? 'nestflux.sid';
+  const cookieAttributes = { secure: cookie.secure ?? baseUrl.protocol === 'https:', domain: cookie.domain, path: cookie.path ?? '/' };
+  const cookieName = cookie.name ?? defaultSessionCookieName(cookieAttributes);
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
     throw new AuthConfigError('cookie.name', `is "${cookieName}"`, 'Use letters, digits and . _ - only.');
   }
+  const prefixProblem = cookiePrefixProblem({ name: cookieName, ...cookieAttributes });
+  if (prefixProblem) throw new AuthConfigError('cookie.name', `is "${cookieName}", whose prefix ${prefixProblem}`, 'Change the name or the cookie attributes; browsers drop such a cookie.');
   const resource = optionalString(options.resource, 'resource');
   if (resource !== undefined) checkResourceIndicator(resource);
   const postLogoutRedirectUrl = options.postLogoutRedirectUrl ?? new URL('/', baseUrl).href;
@@ -92,10 +96,8 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
       absoluteTimeoutMs: absoluteTimeoutSeconds * 1000,
       cookie: {
         name: cookieName,
-        secure: cookie.secure ?? baseUrl.protocol === 'https:',
         sameSite,
-        domain: cookie.domain,
-        path: cookie.path ?? '/',
+        ...cookieAttributes,
       },
     },
     login: {

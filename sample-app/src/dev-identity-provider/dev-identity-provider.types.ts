@@ -14,6 +14,8 @@ export interface DevClient {
   /** Where the client publishes its public keys, for `private_key_jwt` (instead of `jwks`). */
   jwksUri?: string;
   backchannelLogoutUri?: string;
+  /** Logout tokens (and ID tokens) carry `sid`. Default true when `backchannelLogoutUri` is set. */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 export interface DevIdentityProviderOptions {
@@ -28,6 +30,8 @@ export interface DevIdentityProviderOptions {
   autoLoginHint?: boolean;
   /** Default 3600. */
   accessTokenTtlSeconds?: number;
+  /** Every refresh spends the refresh token and issues a new one (reuse revokes the grant). Default false. */
+  rotateRefreshToken?: boolean;
 }
 
 export interface DevIdentityProvider {

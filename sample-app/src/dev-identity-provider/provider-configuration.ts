@@ -29,7 +29,10 @@ function clientMetadata(client: DevClient): ClientMetadata {
   if (client.clientSecret !== undefined) metadata.client_secret = client.clientSecret;
   if (client.jwks !== undefined) metadata.jwks = client.jwks as ClientMetadata['jwks'];
   if (client.jwksUri !== undefined) metadata.jwks_uri = client.jwksUri;
-  if (client.backchannelLogoutUri !== undefined) metadata.backchannel_logout_uri = client.backchannelLogoutUri;
+  if (client.backchannelLogoutUri !== undefined) {
+    metadata.backchannel_logout_uri = client.backchannelLogoutUri;
+    metadata.backchannel_logout_session_required = client.backchannelLogoutSessionRequired ?? true;
+  }
   return metadata;
 }
 
@@ -60,6 +63,7 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
     loadExistingGrant: loadAutoGrant,
     // Refresh tokens without `offline_access`: the library refreshes sessions with them.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    ...(options.rotateRefreshToken ? { rotateRefreshToken: true } : {}),
     extraTokenClaims: (_ctx, token) => {
       const accountId = 'accountId' in token ? token.accountId : undefined;
       if (typeof accountId !== 'string') return undefined;

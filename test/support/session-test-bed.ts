@@ -1,0 +1,126 @@
+import { Controller, Get, HttpCode, Module, Post, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule, CurrentUser, Roles, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
+import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
+import { CookieAgent } from './cookie-agent.js';
+import { freePort } from './free-port.js';
+import { signIn } from './sample-app-harness.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const BED_CLIENT_ID = 'session-bed';
+export const BED_CLIENT_SECRET = 'session-bed-secret';
+export const BED_SESSION_SECRET = 'session-bed-session-secret-0123456789abcdef';
+
+@Controller('api')
+class BedController {
+  @Get('profile')
+  profile(@CurrentUser() user: AuthUser) {
+    return { id: user.id, sub: user.sub, roles: user.roles, displayName: user.displayName };
+  }
+
+  @Roles('admin')
+  @Get('admin')
+  admin() {
+    return { ok: true };
+  }
+
+  @Post('change')
+  @HttpCode(200)
+  change() {
+    return { changed: true };
+  }
+}
+
+export interface SessionTestBedOptions {
+  /** App instances (replicas) sharing the database and the session secret. Default 1. */
+  instances?: number;
+  /** The provider rotates refresh tokens (reuse revokes the grant). */
+  rotateRefreshToken?: boolean;
+  /** Register instance 0's back-channel logout URI at the provider. */
+  backchannelLogout?: { sessionRequired: boolean };
+  accessTokenTtlSeconds?: number;
+  /** Extra AuthModule options for every instance. */
+  options?: Partial<AuthModuleOptions>;
+}
+
+export interface SessionTestBed {
+  provider: StandaloneDevIdentityProvider;
+  database: TestDatabase;
+  /** One app per instance, each with its own base URL. */
+  apps: Array<{ app: INestApplication; base: string }>;
+  signIn(login: string, instance?: number): Promise<CookieAgent>;
+  close(): Promise<void>;
+}
+
+/**
+ * A standalone development provider (oidc-provider) and one or more host apps on one real
+ * database: the replicas of a fleet behind a load balancer, each reachable on its own port.
+ */
+export async function startSessionTestBed(options: SessionTestBedOptions = {}): Promise<SessionTestBed> {
+  const database = await createTestDatabase();
+  const ports = await Promise.all(Array.from({ length: options.instances ?? 1 }, () => freePort()));
+  const bases = ports.map((port) => `http://localhost:${port}`);
+  const provider = await startStandaloneDevIdentityProvider({
+    clients: [{
+      clientId: BED_CLIENT_ID,
+      clientSecret: BED_CLIENT_SECRET,
+      redirectUris: bases.map((base) => `${base}/auth/callback`),
+      postLogoutRedirectUris: bases.map((base) => `${base}/`),
+      ...(options.backchannelLogout
+        ? { backchannelLogoutUri: `${bases[0]}/auth/backchannel-logout`, backchannelLogoutSessionRequired: options.backchannelLogout.sessionRequired }
+        : {}),
+    }],
+    accessTokenAudience: BED_CLIENT_ID,
+    autoLoginHint: true,
+    rotateRefreshToken: options.rotateRefreshToken,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+  });
+  const apps: SessionTestBed['apps'] = [];
+  try {
+    for (const [i, port] of ports.entries()) {
+      apps.push({ app: await bootInstance(database, provider, port, options.options), base: bases[i] });
+    }
+  } catch (error) {
+    await Promise.all(apps.map(({ app }) => app.close()));
+    await provider.close();
+    await database.close();
+    throw error;
+  }
+  return {
+    provider,
+    database,
+    apps,
+    async signIn(login, instance = 0) {
+      const { agent, final } = await signIn(apps[instance].base, login);
+      if (final.status !== 302) throw new Error(`login of ${login} answered ${final.status}: ${await final.text()}`);
+      return agent;
+    },
+    async close() {
+      await Promise.all(apps.map(({ app }) => app.close()));
+      await provider.close();
+      await database.close();
+    },
+  };
+}
+
+async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityProvider, port: number, extra: Partial<AuthModuleOptions> = {}): Promise<INestApplication> {
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
+      AuthModule.forRoot({
+        issuerUrl: provider.issuer,
+        clientId: BED_CLIENT_ID,
+        clientSecret: BED_CLIENT_SECRET,
+        baseUrl: `http://localhost:${port}`,
+        session: { secret: BED_SESSION_SECRET },
+        ...extra,
+      }),
+    ],
+    controllers: [BedController],
+  })
+  class BedModule {}
+  const app = await NestFactory.create(BedModule, { logger: false, abortOnError: false });
+  await app.listen(port, '127.0.0.1');
+  return app;
+}
