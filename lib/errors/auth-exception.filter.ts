@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import type { Response } from 'express';
+import type { HttpResponse as Response } from '../http/http-types.js';
 import { AuthError, DatabaseError } from './auth-error.js';
 
 /** The JSON body of every auth failure, also sent to WebSocket clients and in GraphQL `extensions`. */

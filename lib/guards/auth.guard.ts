@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { HttpRequest as Request } from '../http/http-types.js';
 import { ALL_ROLES_KEY, ANY_ROLES_KEY, IS_PUBLIC_KEY, SCOPES_KEY } from '../decorators/auth-metadata.js';
 import { ForbiddenError } from '../errors/auth-error.js';
 import { asDependencyError } from '../errors/dependency-errors.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest as Request } from '../http/http-types.js';
 import { LOGIN_SETTINGS, SESSION_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error.js';
 import { readCookie } from '../http/cookies.js';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards, type Type } from '@nestjs/common';
 import { AuthGuard } from '../guards/auth.guard.js';
-import type { Request, Response } from 'express';
+import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
 import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
 import { CurrentUser } from '../decorators/current-user.decorator.js';
 import { Public } from '../decorators/public.decorator.js';

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
 import type { CookieSettings } from '../options/resolved-auth-options.js';
 
 /** Longest Cookie header we look into; browsers cap a cookie at 4 KB, headers at a few more. */

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { HttpRequest as Request } from './http-types.js';
 
 /**
  * CSRF defence for state-changing cookie requests: the `Origin` header (or, lacking it, the

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest as Request } from '../http/http-types.js';
 import type { JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import { LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS } from '../auth.tokens.js';

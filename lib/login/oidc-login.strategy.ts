@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { HttpRequest as Request } from '../http/http-types.js';
 import * as client from 'openid-client';
 import { Strategy, type AuthenticateOptions } from 'openid-client/passport';
 
@@ -19,7 +19,8 @@ export interface StrategyLoginData {
  */
 export class OidcLoginStrategy extends Strategy {
   override authorizationRequestParams<TOptions extends AuthenticateOptions>(req: Request, options: TOptions): URLSearchParams {
-    const params = new URLSearchParams(super.authorizationRequestParams(req, options) ?? undefined);
+    // The base class types `req` as Express's Request; it reads nothing of it we don't have.
+    const params = new URLSearchParams(super.authorizationRequestParams(req as never, options) ?? undefined);
     params.set('state', client.randomState());
     params.set('nonce', client.randomNonce());
     return params;

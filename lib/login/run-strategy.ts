@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { HttpRequest as Request } from '../http/http-types.js';
 import type { Strategy } from 'openid-client/passport';
 
 export type StrategyOutcome =
