@@ -15,7 +15,7 @@ import { authReport, type Scenario } from './report.js';
  * Per-request authentication cost of the sample app: throughput and latency of /api/profile by
  * credential kind, as ratios of a framework-only baseline (a 404) measured in the same round.
  *
- *   npm run build && node dist/bench/auth/run-auth-bench.js
+ *   npm run bench:auth
  *
  * DATABASE_URL set: that PostgreSQL (pool 10); unset: embedded PGlite (pool 1). The rows run
  * interleaved, round after round, so a neighbour's load on a shared machine hits every row

@@ -17,7 +17,7 @@ import { naiveSync } from './naive-sync.js';
 /**
  * User-sync benchmark (see bench/README.md, "User sync"): a fake Authentik listing of USERS users
  * on loopback, served by a child process so the RSS measured here is the sync's alone.
- *   npm run build && node dist/bench/sync/user-sync.bench.js
+ *   npm run bench:sync
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_USERS (100000),
  * BENCH_NAIVE_USERS (5000), BENCH_PAGE_CAP (100).
  */

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { CurrentUser, Roles, type AuthUser } from '@nestflux/auth';
+import { CurrentUser, Public, Roles, type AuthUser } from '@nestflux/auth';
 
 /** Protected by the library's global guard: a session cookie or a bearer token. */
 @Controller('api')
@@ -7,6 +7,13 @@ export class ApiController {
   @Get('profile')
   profile(@CurrentUser() user: AuthUser) {
     return { id: user.id, sub: user.sub, email: user.email, displayName: user.displayName, avatarUrl: user.avatarUrl, roles: user.roles };
+  }
+
+  /** The contract's open route: no cookie, token or database is read (benchmarks' baseline). */
+  @Public()
+  @Get('public')
+  open(): { public: true } {
+    return { public: true };
   }
 
   @Roles('admin')

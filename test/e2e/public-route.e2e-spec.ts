@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../sample-app/src/database/embedded-postgres.js';
+import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+
+/**
+ * The contract's open route `GET /api/public`: 200 `{"public":true}` whatever credentials come
+ * with it, and without the database (stopped here before the requests), because it reads none.
+ */
+describe('GET /api/public', () => {
+  let pg: EmbeddedPostgres;
+  let sut: SampleAppUnderTest;
+
+  beforeAll(async () => {
+    pg = await startEmbeddedPostgres();
+    sut = await startSampleAppUnderTest({}, { url: pg.url, poolSize: 1, kind: 'pglite', close: async () => undefined });
+    await pg.close();
+  });
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  it('answers 200 {"public":true} with the database down and no credentials', async () => {
+    const res = await fetch(`${sut.baseUrl}/api/public`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ public: true });
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('ignores a garbage session cookie and a garbage bearer token (reads neither)', async () => {
+    const res = await fetch(`${sut.baseUrl}/api/public`, {
+      headers: { cookie: 'nestflux.sid=garbage; __Host-nestflux.sid=garbage', authorization: 'Bearer not.a.jwt' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ public: true });
+  });
+
+  it('is the only open /api route: /api/profile still needs a user', async () => {
+    // Status only: the database is down, so the guard's answer is 401 for no credentials at all.
+    expect((await fetch(`${sut.baseUrl}/api/profile`)).status).toBe(401);
+  });
+});
