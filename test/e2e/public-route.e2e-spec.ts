@@ -1,20 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../sample-app/src/database/embedded-postgres.js';
 import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
  * The contract's open route `GET /api/public`: 200 `{"public":true}` whatever credentials come
- * with it, and without the database (stopped here before the requests), because it reads none.
+ * with it, and without the database (dropped or stopped here before the requests), because it
+ * reads none.
  */
 describe('GET /api/public', () => {
-  let pg: EmbeddedPostgres;
+  let db: TestDatabase;
   let sut: SampleAppUnderTest;
 
   beforeAll(async () => {
-    pg = await startEmbeddedPostgres();
-    sut = await startSampleAppUnderTest({}, { url: pg.url, poolSize: 1, kind: 'pglite', close: async () => undefined });
-    await pg.close();
-  });
+    db = await createTestDatabase();
+    sut = await startSampleAppUnderTest({}, db);
+    // The database goes away (dropped WITH (FORCE) on a server, stopped for PGlite).
+    await db.close();
+  }, 90_000);
   afterAll(async () => {
     await sut?.close();
   });
