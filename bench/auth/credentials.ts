@@ -16,9 +16,3 @@ export async function sessionCookie(baseUrl: string, login: string): Promise<str
 export async function bearerAccessToken(options: { issuer: string; clientId: string; clientSecret: string; redirectUri: string; login: string }): Promise<string> {
   return (await obtainTokens(options)).access_token;
 }
-
-/** The same token with its signature reversed: well-formed, known `kid`, fails RSA verification. */
-export function forgedSignature(jwt: string): string {
-  const [header, payload, signature] = jwt.split('.');
-  return `${header}.${payload}.${[...signature].reverse().join('')}`;
-}

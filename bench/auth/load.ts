@@ -1,74 +1,75 @@
-import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { TokenPool } from './fresh-tokens.js';
 
-/** The slice of autocannon's options used here (the package ships no types). */
-interface AutocannonOptions {
+/** One measured row: a warm-up (discarded), then the measured run, against one URL. */
+export interface LoadRequest {
   url: string;
-  connections: number;
-  /** Seconds. */
-  duration: number;
-  headers?: Record<string, string>;
-  /** Fire requests from worker threads, so the load generator does not share the app's event loop. */
-  workers?: number;
-  /** Seconds. */
-  timeout?: number;
-}
-
-interface Histogram {
-  average: number;
-  stddev: number;
-  min: number;
-  max: number;
-  p50: number;
-  p97_5: number;
-  p99: number;
-}
-
-interface AutocannonResult {
-  requests: Histogram & { total: number };
-  latency: Histogram;
-  duration: number;
-  errors: number;
-  timeouts: number;
-  statusCodeStats: Record<string, { count: number }>;
-}
-
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
-
-export interface LoadSettings {
+  headers: Record<string, string>;
   connections: number;
   warmupSeconds: number;
   seconds: number;
+  /**
+   * Send a different pool token in `Authorization` with every request. `stream` names a cursor:
+   * without `wraps` it starts at `start` and never hands out a token twice; with `wraps` it
+   * restarts at 0 each run (for baselines, which cache nothing).
+   */
+  freshTokens?: { stream: string; start: number; wraps: boolean };
 }
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /** Milliseconds, from the generator's own per-response timing (sub-millisecond). */
   latencyP50: number;
   latencyP99: number;
   total: number;
+  /** Responses during the warm-up. */
+  warmupTotal: number;
   errors: number;
-  /** Growth of `probe` during the measured run (e.g. database queries). */
-  probed: number;
   /** Responses per status code, e.g. { 200: 51234 }. */
   statuses: Record<string, number>;
+  /** Tokens the stream has handed out so far. */
+  tokensUsed: number;
+  /** Growth of a probe over warm-up and measured run (e.g. database queries); see `measure`. */
+  probed: number;
 }
 
-/** A warm-up (discarded), then a measured run of the same request against the same URL. */
-export async function measure(url: string, headers: Record<string, string>, settings: LoadSettings, probe: () => number = () => 0): Promise<LoadResult> {
-  const base = { url, headers, connections: settings.connections, workers: 1, timeout: 10 };
-  if (settings.warmupSeconds > 0) await autocannon({ ...base, duration: settings.warmupSeconds });
-  const before = probe();
-  const result = await autocannon({ ...base, duration: settings.seconds });
-  const probed = probe() - before;
-  const statuses: Record<string, number> = {};
-  for (const [code, { count }] of Object.entries(result.statusCodeStats)) statuses[code] = Number(count);
-  return {
-    // Completed requests over the actual run time (autocannon's per-second samples are too few for short runs).
-    requestsPerSecond: result.requests.total / result.duration,
-    latencyP50: result.latency.p50,
-    latencyP99: result.latency.p99,
-    total: result.requests.total,
-    errors: result.errors + result.timeouts,
-    probed,
-    statuses,
-  };
+/** Drives autocannon in one long-lived worker thread (see load-worker.ts). */
+export class LoadGenerator {
+  private readonly worker: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./load-worker.js', import.meta.url));
+    this.worker.on('message', (message: { id: number; result?: LoadResult; error?: string }) => {
+      const waiter = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error !== undefined) waiter?.reject(new Error(message.error));
+      else waiter?.resolve(message.result!);
+    });
+    this.worker.on('error', (error) => {
+      for (const waiter of this.pending.values()) waiter.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  /** Runs one row; `probe` is read around the whole row (warm-up included, see the report). */
+  async measure(request: LoadRequest, probe: () => number = () => 0): Promise<LoadResult> {
+    const id = this.nextId++;
+    const before = probe();
+    const result = await new Promise<LoadResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, request });
+    });
+    return { ...result, probed: probe() - before };
+  }
+
+  /** More distinct tokens for the `freshTokens` streams, after those already given. */
+  addTokens(pool: TokenPool): void {
+    this.worker.postMessage({ tokens: pool });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
 }
