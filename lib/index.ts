@@ -1,7 +1,7 @@
 // The public surface of @nestflux/auth. Internals (DI tokens, services' helpers) stay private.
 export { AuthModule } from './auth.module.js';
 export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-export type { AuthModuleOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthDatabaseOptions, ClientAuthMethod } from './options/auth-module-options.js';
+export type { AuthModuleOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, ClientAuthMethod } from './options/auth-module-options.js';
 export { AuthGuard } from './guards/auth.guard.js';
 export { RequestAuthenticator } from './guards/request-authenticator.service.js';
 export { Public } from './decorators/public.decorator.js';

@@ -34,6 +34,22 @@ export interface AuthSessionOptions {
   idleTimeoutSeconds?: number;
   /** A session ends this long after login whatever its use. Default 28800 (8 h). */
   absoluteTimeoutSeconds?: number;
+  /**
+   * In-process cache of live sessions, so a known cookie costs no database round trip. Entries
+   * are dropped on every replica as soon as PostgreSQL reports that the session ended or changed
+   * or its user changed (LISTEN/NOTIFY on one extra connection per instance). While that
+   * connection is down, and on a one-connection pool (embedded PGlite), nothing is served from
+   * the cache. `false` turns it off. Default: on.
+   */
+  cache?: false | AuthSessionCacheOptions;
+}
+
+/** The session cache (see `AuthSessionOptions.cache`). */
+export interface AuthSessionCacheOptions {
+  /** Sessions kept at most; the oldest entry makes room. Default 10000. */
+  maxEntries?: number;
+  /** Safety net: an entry is re-read after this long even if no change was reported. Default 10. */
+  ttlSeconds?: number;
 }
 
 /** Database integration. */

@@ -1,7 +1,7 @@
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
-import type { ResolvedAuthOptions } from './resolved-auth-options.js';
+import type { ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
@@ -94,6 +94,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
       secret: session.secret,
       idleTimeoutMs: idleTimeoutSeconds * 1000,
       absoluteTimeoutMs: absoluteTimeoutSeconds * 1000,
+      cache: resolveSessionCache(session.cache),
       cookie: {
         name: cookieName,
         sameSite,
@@ -165,6 +166,18 @@ function algorithms(value: unknown, key: string): string[] {
     }
   }
   return [...value];
+}
+
+function resolveSessionCache(cache: unknown): SessionSettings['cache'] {
+  if (cache === false) return null;
+  if (cache !== undefined && (cache === null || typeof cache !== 'object')) {
+    throw new AuthConfigError('session.cache', `is ${String(cache)}`, 'Use false, or an object with maxEntries and ttlSeconds.');
+  }
+  const options = (cache ?? {}) as { maxEntries?: unknown; ttlSeconds?: unknown };
+  return {
+    maxEntries: integerInRange(options.maxEntries, 10_000, 1, 10_000_000, 'session.cache.maxEntries'),
+    ttlMs: integerInRange(options.ttlSeconds, 10, 1, 3600, 'session.cache.ttlSeconds') * 1000,
+  };
 }
 
 function integerInRange(value: unknown, fallback: number, min: number, max: number, key: string): number {

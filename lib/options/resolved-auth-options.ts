@@ -32,6 +32,8 @@ export interface SessionSettings {
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   cookie: CookieSettings;
+  /** Null: no session cache. */
+  cache: { maxEntries: number; ttlMs: number } | null;
 }
 
 /** What the login flow and the provider client need. */

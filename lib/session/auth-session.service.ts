@@ -4,7 +4,9 @@ import type { DataSource } from 'typeorm';
 import { SESSION_SETTINGS } from '../auth.tokens.js';
 import type { SessionSettings } from '../options/resolved-auth-options.js';
 import type { StoredUser } from '../users/auth-user.js';
+import { SessionCache } from './session-cache.js';
 import { hashSessionId, isWellFormedSessionId, newSessionId } from './session-id.js';
+import { SessionInvalidationListener } from './session-invalidation.listener.js';
 import { TokenCipher } from './token-cipher.js';
 
 /** What a login hands over to become a session. */
@@ -35,12 +37,22 @@ export interface ActiveSession {
   user: StoredUser;
 }
 
+/** A session as cached: what the guard needs, plus what the liveness checks need. */
+interface KnownSession {
+  session: ActiveSession;
+  userId: string;
+  expiresAtMs: number;
+  /** Latest activity known here (read from the row, then every request on this instance). */
+  lastSeenMs: number;
+}
+
 interface SessionRow {
   id_hash: string;
   issuer: string;
   subject: string;
   scopes: string[];
   last_seen_at: Date;
+  expires_at: Date;
   user_id: string;
   email: string | null;
   display_name: string | null;
@@ -51,8 +63,10 @@ interface SessionRow {
 }
 
 /**
- * Server-side sessions in PostgreSQL. The request path only reads: activity for the idle timeout
- * is collected in memory and written in one batched UPDATE every few seconds, off the request.
+ * Server-side sessions in PostgreSQL. The request path only reads, and a known session not even
+ * that: it is served from a SessionCache that every replica empties of a session as soon as
+ * PostgreSQL reports it ended or changed (see SessionInvalidationListener). Activity for the idle
+ * timeout is collected in memory and written in one batched UPDATE every few seconds.
  */
 @Injectable()
 export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
@@ -62,21 +76,34 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
   private readonly pendingActivity = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
+  private readonly cache: SessionCache<KnownSession>;
+  private listener: SessionInvalidationListener | undefined;
 
   constructor(
     @Inject(SESSION_SETTINGS) private readonly settings: SessionSettings,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.cipher = new TokenCipher(settings.secret);
+    this.cache = new SessionCache(settings.cache?.maxEntries ?? 1, settings.cache?.ttlMs ?? 0);
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const flushEveryMs = Math.min(30_000, Math.max(1_000, Math.floor(this.settings.idleTimeoutMs / 4)));
     this.flushTimer = setInterval(() => void this.flushActivity(), flushEveryMs).unref();
     this.purgeTimer = setInterval(() => void this.purgeExpired(), 10 * 60_000).unref();
+    if (!this.settings.cache) return;
+    // A one-connection pool (embedded PGlite) has no room for the listener: no cache there.
+    const options = this.dataSource.options as { extra?: { max?: number }; poolSize?: number };
+    if ((options.extra?.max ?? options.poolSize) === 1) {
+      this.logger.log('session cache off: the database pool has a single connection (embedded PGlite?), so sessions are read on every request');
+      return;
+    }
+    this.listener = new SessionInvalidationListener(this.dataSource, this.cache);
+    await this.listener.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.listener?.stop();
     clearInterval(this.flushTimer);
     clearInterval(this.purgeTimer);
     await this.flushActivity();
@@ -103,17 +130,33 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
   async resolve(cookieValue: unknown): Promise<ActiveSession | null> {
     if (!isWellFormedSessionId(cookieValue)) return null;
     const idHash = hashSessionId(this.settings.secret, cookieValue);
+    let known = this.cache.get(idHash);
+    if (!known) {
+      const generation = this.cache.beginRead();
+      known = await this.read(idHash);
+      if (!known) return null;
+      this.cache.set(idHash, known, generation);
+    }
+    const now = Date.now();
+    if (!known.session.user.active || known.expiresAtMs <= now || this.idledOut(idHash, known.lastSeenMs)) return null;
+    known.lastSeenMs = now;
+    this.pendingActivity.set(idHash, now);
+    // Copies: what a request does with its user must not change the cached entry.
+    const { session } = known;
+    return { ...session, roles: [...session.roles], scopes: [...session.scopes], user: { ...session.user, roles: [...session.user.roles] } };
+  }
+
+  private async read(idHash: string): Promise<KnownSession | undefined> {
     const rows: SessionRow[] = await this.dataSource.query(
-      `SELECT s.id_hash, s.issuer, s.subject, s.scopes, s.last_seen_at, u.id AS user_id, u.email,
+      `SELECT s.id_hash, s.issuer, s.subject, s.scopes, s.last_seen_at, s.expires_at, u.id AS user_id, u.email,
               u.display_name, u.username, u.avatar_url, u.roles AS user_roles, u.active
          FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id
         WHERE s.id_hash = $1 AND s.expires_at > now()`,
       [idHash],
     );
     const row = rows[0];
-    if (!row || !row.active || this.idledOut(idHash, row.last_seen_at)) return null;
-    this.pendingActivity.set(idHash, Date.now());
-    return {
+    if (!row) return undefined;
+    const session: ActiveSession = {
       idHash,
       issuer: row.issuer,
       subject: row.subject,
@@ -124,6 +167,7 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
         avatarUrl: row.avatar_url, roles: row.user_roles ?? [], active: row.active,
       },
     };
+    return { session, userId: row.user_id, expiresAtMs: new Date(row.expires_at).getTime(), lastSeenMs: new Date(row.last_seen_at).getTime() };
   }
 
   /**
@@ -138,8 +182,9 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
       [idHash],
     );
     const row = result[0]?.[0];
-    const idle = row ? this.idledOut(idHash, row.last_seen_at) : true;
+    const idle = row ? this.idledOut(idHash, new Date(row.last_seen_at).getTime()) : true;
     this.pendingActivity.delete(idHash);
+    this.cache.dropSessions([idHash]);
     if (!row || !row.live || idle) return null;
     return { idToken: row.id_token_enc ? this.cipher.decrypt(row.id_token_enc) : undefined };
   }
@@ -148,19 +193,23 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
   async destroy(idHash: string): Promise<void> {
     this.pendingActivity.delete(idHash);
     await this.dataSource.query('DELETE FROM auth_sessions WHERE id_hash = $1', [idHash]);
+    this.cache.dropSessions([idHash]);
   }
 
   /** Back-channel logout: by the provider's session id, or every session of the subject. */
   async destroyForProvider(issuer: string, criteria: { sid?: string; sub?: string }): Promise<number> {
-    const result: [unknown[], number] = criteria.sid
-      ? await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND provider_sid = $2', [issuer, criteria.sid])
-      : await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $2', [issuer, criteria.sub]);
-    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+    const result: [Array<{ id_hash: string }>, number] = criteria.sid
+      ? await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND provider_sid = $2 RETURNING id_hash', [issuer, criteria.sid])
+      : await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $2 RETURNING id_hash', [issuer, criteria.sub]);
+    const ended = Array.isArray(result) && Array.isArray(result[0]) ? result[0].map((row) => row.id_hash) : [];
+    // Other replicas hear of it from PostgreSQL; this one forgets at once.
+    this.cache.dropSessions(ended);
+    return ended.length;
   }
 
   /** Idle too long, counting activity this instance has not written yet. */
-  private idledOut(idHash: string, lastSeenAt: Date): boolean {
-    const lastSeen = Math.max(new Date(lastSeenAt).getTime(), this.pendingActivity.get(idHash) ?? 0);
+  private idledOut(idHash: string, lastSeenMs: number): boolean {
+    const lastSeen = Math.max(lastSeenMs, this.pendingActivity.get(idHash) ?? 0);
     return Date.now() - lastSeen > this.settings.idleTimeoutMs;
   }
 

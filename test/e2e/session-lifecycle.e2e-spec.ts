@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AuthSessionService, SessionTokensService, type AuthUser } from '@nestflux/auth';
 import { hashSessionId } from '../../lib/session/session-id.js';
 import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+import { statusWithin } from '../support/eventually.js';
 
 const SECRET = 'test-session-secret-0123456789-abcdefghij';
 
@@ -47,21 +48,23 @@ describe('session lifecycle: refresh, expiry, deactivation, back-channel logout'
   it('ends a session at its absolute expiry and after idling', async () => {
     const absolute = await sessionUser('expiring');
     await db.query(`UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE id_hash = $1`, [absolute.user.sessionKey]);
-    expect((await absolute.agent.request(`${base}/auth/me`)).status).toBe(401);
+    expect((await statusWithin(() => absolute.agent.request(`${base}/auth/me`), 401)).status).toBe(401);
 
     const idle = await sessionUser('idler');
     await sut.running.app.get(AuthSessionService).flushActivity();
     await db.query(`UPDATE auth_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id_hash = $1`, [idle.user.sessionKey]);
-    // The in-memory activity of this instance was flushed above, so only the row counts.
-    const service = sut.running.app.get(AuthSessionService) as unknown as { pendingActivity: Map<string, number> };
+    // The in-memory activity of this instance was flushed above, so only the row counts; and its
+    // cached copy goes, as it would have after 31 idle minutes (the cache keeps entries 10 s).
+    const service = sut.running.app.get(AuthSessionService) as unknown as { pendingActivity: Map<string, number>; cache: { dropSessions(keys: string[]): void } };
     service.pendingActivity.delete(idle.user.sessionKey!);
+    service.cache.dropSessions([idle.user.sessionKey!]);
     expect((await idle.agent.request(`${base}/auth/me`)).status).toBe(401);
   });
 
   it('refuses sessions and new logins of a user the provider deactivated', async () => {
     const { agent, user } = await sessionUser('leaver');
     await db.query('UPDATE auth_users SET active = false WHERE id = $1', [user.id]);
-    expect((await agent.request(`${base}/auth/me`)).status).toBe(401);
+    expect((await statusWithin(() => agent.request(`${base}/auth/me`), 401)).status).toBe(401);
     const again = await signIn(base, 'leaver');
     expect(again.final.status).toBe(403);
     expect(await again.final.json()).toMatchObject({ code: 'AUTH_USER_INACTIVE' });
