@@ -21,6 +21,8 @@ export default {
       },
     ],
   },
-  testTimeout: 30000,
+  // Boot hooks start PGlite, oidc-provider and Nest apps: on a shared 2-core machine that can
+  // take longer than 30 s (a timed-out hook then crashes the worker on Nest's late imports).
+  testTimeout: 60000,
   maxWorkers: 2,
 };
