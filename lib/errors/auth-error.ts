@@ -8,6 +8,7 @@ export type AuthErrorCode =
   | 'AUTH_TOKEN_INVALID'
   | 'AUTH_SESSION_INVALID'
   | 'AUTH_LOGIN_STATE_INVALID'
+  | 'AUTH_LOGIN_BROWSER_MISMATCH'
   | 'AUTH_LOGIN_FAILED'
   | 'AUTH_ID_TOKEN_INVALID'
   | 'AUTH_USER_INACTIVE'
@@ -26,6 +27,7 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_TOKEN_INVALID: 401,
   AUTH_SESSION_INVALID: 401,
   AUTH_LOGIN_STATE_INVALID: 400,
+  AUTH_LOGIN_BROWSER_MISMATCH: 400,
   AUTH_LOGIN_FAILED: 401,
   AUTH_ID_TOKEN_INVALID: 401,
   AUTH_USER_INACTIVE: 403,
@@ -81,10 +83,12 @@ export class ForbiddenError extends AuthError {
   }
 }
 
+export type LoginErrorCode = 'AUTH_LOGIN_STATE_INVALID' | 'AUTH_LOGIN_BROWSER_MISMATCH' | 'AUTH_LOGIN_FAILED' | 'AUTH_ID_TOKEN_INVALID';
+
 /** A login callback that cannot complete: unknown state, provider error, bad ID token. */
 export class LoginError extends AuthError {
   override readonly name = 'LoginError';
-  constructor(code: 'AUTH_LOGIN_STATE_INVALID' | 'AUTH_LOGIN_FAILED' | 'AUTH_ID_TOKEN_INVALID', message: string, options?: { cause?: unknown }) {
+  constructor(code: LoginErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

@@ -13,6 +13,7 @@ import { LogoutTokenVerifier } from '../tokens/logout-token.verifier.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { clearSessionCookie, readCookie, writeSessionCookie } from './cookies.js';
 import { isCrossSite } from './same-origin.js';
+import { writeLoginBinding } from '../login/login-binding.js';
 
 /** What `GET <prefix>/me` answers. */
 export interface MeResponse {
@@ -39,7 +40,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     @Public()
     @Get('login')
     async startLogin(@Req() req: Request, @Res() res: Response, @Query('returnTo') returnTo: unknown): Promise<void> {
-      const url = await this.loginFlow.start(req, returnTo).catch(rethrowAsDependency);
+      const { url, binding } = await this.loginFlow.start(req, returnTo).catch(rethrowAsDependency);
+      writeLoginBinding(res, this.login.bindingCookie, binding);
       res.setHeader('Cache-Control', 'no-store');
       res.redirect(302, url);
     }

@@ -18,11 +18,19 @@ import { loginFailure } from './login-errors.js';
 import { safeReturnTo } from './return-to.js';
 import { runStrategy } from './run-strategy.js';
 import { readCookie } from '../http/cookies.js';
+import { bindingForNewLogin, hashLoginBinding, readLoginBinding } from './login-binding.js';
 
 type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
 /** A request carrying the `req.session` shim openid-client's strategy reads and writes. */
 type StrategyRequest = Request & { session?: Record<string, StrategyLoginData | undefined> };
+
+export interface StartedLogin {
+  /** The provider's authorization URL. */
+  url: string;
+  /** The browser-binding cookie value to (re)set with the redirect. */
+  binding: string;
+}
 
 export interface CompletedLogin {
   sessionCookie: string;
@@ -50,8 +58,8 @@ export class LoginFlowService {
     private readonly sessions: AuthSessionService,
   ) {}
 
-  /** Starts a login: stores state, returns the provider's authorization URL. */
-  async start(req: Request, returnTo: unknown): Promise<string> {
+  /** Starts a login: stores state bound to this browser, returns the provider's authorization URL. */
+  async start(req: Request, returnTo: unknown): Promise<StartedLogin> {
     const strategy = await this.getStrategy();
     const shimmed = req as StrategyRequest;
     shimmed.session = {};
@@ -62,11 +70,13 @@ export class LoginFlowService {
     if (outcome.kind !== 'redirect' || !data?.state || !data.nonce) {
       throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'Could not build the authorization request.');
     }
+    const binding = bindingForNewLogin(req, this.settings.bindingCookie);
     await this.states.save(
       { state: data.state, nonce: data.nonce, codeVerifier: data.code_verifier, maxAge: data.max_age ?? null, returnTo: safeReturnTo(returnTo) },
+      hashLoginBinding(binding),
       this.settings.loginStateTtlMs,
     );
-    return outcome.url;
+    return { url: outcome.url, binding };
   }
 
   /** Completes a login at the callback: verifies everything, creates the user and the session. */
@@ -75,8 +85,15 @@ export class LoginFlowService {
     if (typeof query.code !== 'string' && typeof query.error !== 'string') {
       throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'The callback carries neither a code nor an error.');
     }
-    const login = await this.states.consume(query.state);
-    if (!login) throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'Unknown, expired or already used login state; start the login again.');
+    // The browser binding is checked with the state, before anything is spent: a callback URL
+    // replayed in another browser (login CSRF, RFC 9700 §4.7) leaves the real login usable.
+    const binding = readLoginBinding(req, this.settings.bindingCookie);
+    const consumed = await this.states.consume(query.state, binding === undefined ? undefined : hashLoginBinding(binding));
+    if (consumed.outcome === 'other-browser') {
+      throw new LoginError('AUTH_LOGIN_BROWSER_MISMATCH', 'This login was started in another browser; start the login again here.');
+    }
+    if (consumed.outcome !== 'ok') throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'Unknown, expired or already used login state; start the login again.');
+    const login = consumed.login;
 
     const strategy = await this.getStrategy();
     const shimmed = req as StrategyRequest;

@@ -2,8 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
 
 /**
  * What a login must remember between the redirect to the provider and the callback: PKCE
- * verifier, nonce and where to return. Kept server-side so the callback may land on any replica;
- * keyed by the SHA-256 of `state`, single use, 10 minutes.
+ * verifier, nonce, where to return and the hash of the browser binding. Kept server-side so the
+ * callback may land on any replica; keyed by the SHA-256 of `state`, single use, 10 minutes.
  */
 @Entity({ name: 'auth_login_states' })
 export class AuthLoginStateEntity {
@@ -18,6 +18,10 @@ export class AuthLoginStateEntity {
 
   @Column({ name: 'max_age', type: 'integer', nullable: true })
   maxAge: number | null;
+
+  /** SHA-256 of the login's browser-binding cookie: the callback must come from that browser. */
+  @Column({ name: 'browser_binding_hash', type: 'varchar', length: 64 })
+  browserBindingHash: string;
 
   @Column({ name: 'return_to', type: 'text' })
   returnTo: string;

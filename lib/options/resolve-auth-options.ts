@@ -2,6 +2,7 @@ import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
 import type { ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
+import { loginBindingCookie } from '../login/login-binding.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
@@ -116,6 +117,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
       fetchUserInfo: options.fetchUserInfo === true,
       httpTimeoutMs,
       loginStateTtlMs: LOGIN_STATE_TTL_MS,
+      bindingCookie: loginBindingCookie(cookie.secure ?? baseUrl.protocol === 'https:', LOGIN_STATE_TTL_MS),
     },
   };
 }

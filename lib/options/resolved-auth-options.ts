@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
 import type { AfterLoginHook, ClaimsMapper } from '../users/claims-mapper.interface.js';
 import type { ClientAuthMethod } from './auth-module-options.js';
+import type { LoginBindingCookie } from '../login/login-binding.js';
 
 /** What token verification needs: injected by the verifiers and the guard. */
 export interface TokenSettings {
@@ -54,6 +55,8 @@ export interface LoginSettings {
   fetchUserInfo: boolean;
   httpTimeoutMs: number;
   loginStateTtlMs: number;
+  /** The cookie that binds a login to the browser that started it. */
+  bindingCookie: LoginBindingCookie;
 }
 
 /** The options after validation and defaults: one object, sliced by derived providers. */
