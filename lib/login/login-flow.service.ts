@@ -14,7 +14,7 @@ import { LoginProfileMapper } from '../users/login-profile.mapper.js';
 import type { LoginEvent } from '../users/claims-mapper.interface.js';
 import { LoginStateStore } from './login-state.store.js';
 import { LOGIN_SESSION_KEY, OidcLoginStrategy, type StrategyLoginData } from './oidc-login.strategy.js';
-import { loginFailure } from './login-errors.js';
+import { loginFailure, providerRefusal, sanitisedProviderError } from './login-errors.js';
 import { safeReturnTo } from './return-to.js';
 import { runStrategy } from './run-strategy.js';
 import { readCookie } from '../http/cookies.js';
@@ -102,8 +102,10 @@ export class LoginFlowService {
       throw loginFailure(error);
     });
     if (outcome.kind !== 'success') {
-      const reason = (outcome.kind === 'fail' && (outcome.info as { message?: unknown })?.message) || 'the provider refused the login';
-      throw new LoginError('AUTH_LOGIN_FAILED', `Login failed: ${String(reason).slice(0, 200)}`);
+      // openid-client's strategy turns `access_denied` into a failure whose message is the
+      // callback's `error_description`: attacker-controlled text, so only a registered code is logged.
+      this.logger.warn(`login: the provider refused the login (error=${sanitisedProviderError(typeof query.error === 'string' ? query.error : undefined)})`);
+      throw providerRefusal();
     }
     const tokens = outcome.user as TokenResponse;
     const idClaims = await this.idTokens.verify(tokens.id_token, login.nonce);
