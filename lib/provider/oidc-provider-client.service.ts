@@ -59,7 +59,9 @@ export class OidcProviderClient {
       const config = await client.discovery(
         new URL(this.login.issuer),
         this.login.clientId,
-        { id_token_signed_response_alg: this.tokens.idTokenAlgorithms[0] },
+        // openid-client checks exp/nbf itself before our verifier runs, with its own default of
+        // 30 s: our clockToleranceSeconds must reach it, or it silently wins.
+        { id_token_signed_response_alg: this.tokens.idTokenAlgorithms[0], [client.clockTolerance]: this.tokens.clockToleranceSeconds },
         clientAuth,
         { execute, timeout: Math.ceil(this.login.httpTimeoutMs / 1000) },
       );

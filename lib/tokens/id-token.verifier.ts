@@ -26,8 +26,8 @@ export class IdTokenVerifier {
     if (typeof idToken !== 'string' || idToken.length === 0) {
       throw new LoginError('AUTH_ID_TOKEN_INVALID', 'The provider returned no ID token.');
     }
+    const alg = readAlgorithm(idToken);
     try {
-      const { alg } = decodeProtectedHeader(idToken);
       if (typeof alg !== 'string' || !this.settings.idTokenAlgorithms.includes(alg)) {
         throw new LoginError('AUTH_ID_TOKEN_INVALID', `ID token rejected (algorithm ${String(alg)} is not accepted)`);
       }
@@ -64,5 +64,14 @@ export class IdTokenVerifier {
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
       throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (bad "sub")');
     }
+  }
+}
+
+/** The header's `alg`; a token that does not even parse is rejected here as a bad token (401). */
+function readAlgorithm(idToken: string): unknown {
+  try {
+    return decodeProtectedHeader(idToken).alg;
+  } catch {
+    throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (malformed)');
   }
 }
