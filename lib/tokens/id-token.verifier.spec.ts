@@ -131,6 +131,10 @@ describe('IdTokenVerifier', () => {
     ['no sub', { sub: undefined }, /"sub"/],
     ['an empty sub', { sub: '' }, /bad "sub"/],
     ['a sub of 256 characters', { sub: 's'.repeat(256) }, /bad "sub"/],
+    ['a NUL in sub', { sub: 'mallory\u0000admin' }, /bad "sub"/],
+    ['a control character in sub', { sub: 'mallory\u001b[2J' }, /bad "sub"/],
+    ['a NUL in sid', { sid: 'sid\u0000x' }, /bad "sid"/],
+    ['a sid that is not a string', { sid: 42 }, /bad "sid"/],
     ['no exp', { exp: undefined }, /"exp"/],
   ])('rejects %s', async (_, overrides, reason) => {
     await expectRejected(await rs256(claims(overrides)), reason);

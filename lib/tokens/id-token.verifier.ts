@@ -4,6 +4,7 @@ import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { LoginError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
 import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import { claimIdentifier } from './claims.js';
 import { idTokenFailure } from './jose-errors.js';
 
 /**
@@ -61,8 +62,12 @@ export class IdTokenVerifier {
     if (typeof payload.nonce !== 'string' || payload.nonce !== expectedNonce) {
       throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (missing or wrong "nonce")');
     }
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
+    // Identifiers are refused, never cleaned: `a\u0000b` cleaned to `ab` would alias another subject.
+    if (claimIdentifier(payload.sub) === undefined) {
       throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (bad "sub")');
+    }
+    if (payload.sid !== undefined && claimIdentifier(payload.sid) === undefined) {
+      throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (bad "sid")');
     }
   }
 }

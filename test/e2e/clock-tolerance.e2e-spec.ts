@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CookieAgent } from '../support/cookie-agent.js';
-import { startLoginHostApp, type LoginHostApp } from '../support/login-host-app.js';
+import { Controller, Get } from '@nestjs/common';
+import { CurrentUser, type AuthUser } from '@nestflux/auth';
+import { startHostApp, type HostApp } from '../support/host-app.js';
 import { RogueProvider, type RogueIdTokenContext } from '../support/rogue-provider/index.js';
+
+@Controller('api')
+class ProfileController {
+  @Get('profile')
+  profile(@CurrentUser() user: AuthUser) {
+    return { sub: user.sub };
+  }
+}
 
 const CLIENT_ID = 'clock-client';
 const CLIENT_SECRET = 'clock-client-secret-value';
@@ -19,15 +29,16 @@ describe.each([
   [0, 401],
 ])('clockToleranceSeconds %i at the callback', (tolerance, expected) => {
   let rogue: RogueProvider;
-  let host: LoginHostApp;
+  let host: HostApp;
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startLoginHostApp({
+    host = await startHostApp({
       issuerUrl: rogue.issuer,
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
-      ...(tolerance === 60 ? {} : { clockToleranceSeconds: tolerance }), // 60 is the default: leave it unset
+      auth: tolerance === 60 ? {} : { clockToleranceSeconds: tolerance }, // 60 is the default: leave it unset
+      controllers: [ProfileController],
     });
   });
   afterAll(async () => {
