@@ -58,7 +58,7 @@ export class LoginStateStore implements OnModuleInit, OnModuleDestroy {
   }
 
   async save(login: LoginState, browserBindingHash: string, ttlMs: number): Promise<void> {
-    if (Date.now() >= this.nextPurgeAt) void this.purgeExpired();
+    if (Date.now() >= this.nextPurgeAt) await this.purgeExpired();
     await this.dataSource.query(
       `INSERT INTO auth_login_states (state_hash, code_verifier, nonce, max_age, return_to, browser_binding_hash, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, now() + ($7 || ' milliseconds')::interval)`,
