@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { HttpRequest as Request, HttpResponse as Response } from '../http/http-types.js';
 import { readCookie } from '../http/cookies.js';
 
 /** The browser-binding cookie of a login (RFC 9700 §4.7.1: bind the login to the user agent). */

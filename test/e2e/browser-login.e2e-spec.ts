@@ -132,7 +132,7 @@ describe('sample app with the embedded development provider (browser login, bear
 
   it('creates exactly one user and one identity for 50 concurrent first logins', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => signIn(base, 'racer')));
-    expect(results.every((r) => r.final.status === 302)).toBe(true);
+    expect(results.map((r) => r.final.status).filter((s) => s !== 302)).toEqual([]);
     const db = sut.running.app.get(DataSource);
     const [identities] = await db.query(`SELECT count(*)::int AS n FROM auth_identities WHERE subject = 'racer'`);
     const [users] = await db.query(`SELECT count(*)::int AS n FROM auth_users WHERE username = 'racer'`);
