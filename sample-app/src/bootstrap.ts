@@ -41,6 +41,9 @@ export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, database.url, database.poolSize), {
     logger: overrides.quiet ? ['error'] : undefined,
+    // A boot error (e.g. an AuthConfigError) rejects here instead of Nest calling process.exit:
+    // main.ts prints it, and tests can assert it.
+    abortOnError: false,
   });
   app.disable('x-powered-by');
   app.enableShutdownHooks();

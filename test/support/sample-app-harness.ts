@@ -24,10 +24,18 @@ export async function startSampleAppUnderTest(env: Env = {}, database?: TestData
   const db = database ?? (await createTestDatabase());
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'nestflux-test-'));
-  const running = await startSampleApp(
-    { PORT: String(port), BASE_URL: `http://localhost:${port}`, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'test-session-secret-0123456789-abcdefghij', ...env },
-    { database: { url: db.url, poolSize: db.poolSize }, devProviderAutoLogin: true, quiet: true },
-  );
+  let running: RunningSampleApp;
+  try {
+    running = await startSampleApp(
+      { PORT: String(port), BASE_URL: `http://localhost:${port}`, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'test-session-secret-0123456789-abcdefghij', ...env },
+      { database: { url: db.url, poolSize: db.poolSize }, devProviderAutoLogin: true, quiet: true },
+    );
+  } catch (error) {
+    // A refused start (configuration tests) leaves nothing behind.
+    if (!database) await db.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     running,
     database: db,

@@ -12,6 +12,8 @@ export function authModuleOptions(config: SampleConfig): AuthModuleOptions {
     audience: config.audience,
     rolesClaim: config.rolesClaim,
     jwksCooldownSeconds: config.jwksCooldownSeconds,
+    // The embedded provider is the app itself; off loopback it runs only with DEV_IDENTITY_PROVIDER=1.
+    allowInsecureIssuer: config.embeddedProvider,
     session: { secret: config.sessionSecret },
     sync: config.sync,
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UserSyncOptions } from '@nestflux/auth';
+import { useDevIdentityProvider } from './dev-provider-policy.js';
 
 /** The development provider's client, used when no OIDC_ISSUER_URL is set. */
 export const DEV_CLIENT_ID = 'nestflux-sample';
@@ -37,7 +38,7 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, '');
-  const embeddedProvider = !env.OIDC_ISSUER_URL;
+  const embeddedProvider = useDevIdentityProvider(env, baseUrl);
   const clientId = env.OIDC_CLIENT_ID || DEV_CLIENT_ID;
   const dataDir = env.DATA_DIR || '.data';
   return {
