@@ -1,10 +1,11 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { AppModule } from './app.module.js';
+import { ensurePrivateDir } from './config/private-files.js';
 import { DEV_PROVIDER_PATH, loadSampleConfig, type Env, type SampleConfig } from './config/sample-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createDevIdentityProvider } from './dev-identity-provider/index.js';
@@ -35,6 +36,7 @@ export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {
     if (config.databaseUrl) {
       database = { url: config.databaseUrl, poolSize: 10 };
     } else {
+      await ensurePrivateDir(config.dataDir);
       embedded = await startEmbeddedPostgres(join(config.dataDir, 'pglite'));
       database = { url: embedded.url, poolSize: 1 };
     }
@@ -86,7 +88,7 @@ async function devSigningKey(dataDir: string): Promise<JWK> {
   } catch {
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: `dev-${Date.now().toString(36)}` };
-    await mkdir(dataDir, { recursive: true });
+    await ensurePrivateDir(dataDir);
     await writeFile(file, JSON.stringify(jwk), { mode: 0o600 });
     return jwk;
   }

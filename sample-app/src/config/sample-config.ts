@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UserSyncOptions } from '@nestflux/auth';
 import { useDevIdentityProvider } from './dev-provider-policy.js';
+import { assertPrivateFile, ensurePrivateDir } from './private-files.js';
 
 /** The development provider's client, used when no OIDC_ISSUER_URL is set. */
 export const DEV_CLIENT_ID = 'nestflux-sample';
@@ -82,14 +83,18 @@ function parseBoolean(value: string | undefined, fallback: boolean, name: string
  * survive restarts of a development instance. Production sets AUTH_SESSION_SECRET.
  */
 async function persistentSecret(dataDir: string): Promise<string> {
+  await ensurePrivateDir(dataDir);
   const file = join(dataDir, 'session-secret');
+  let existing: string | undefined;
   try {
-    const existing = (await readFile(file, 'utf8')).trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // first start: create it below
+    existing = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(dataDir, { recursive: true });
+  if (existing !== undefined) {
+    await assertPrivateFile(file, 'AUTH_SESSION_SECRET');
+    if (existing.length >= 32) return existing;
+  }
   const secret = randomBytes(48).toString('base64url');
   await writeFile(file, secret, { mode: 0o600 });
   return secret;

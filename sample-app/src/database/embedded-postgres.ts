@@ -14,7 +14,8 @@ export interface EmbeddedPostgres {
  * @param dataDir where to persist; in memory when absent.
  */
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
+  // Owner only: the database files hold sessions and users (see config/private-files.ts).
+  if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const db = await PGlite.create(dataDir ? { dataDir } : {});
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
