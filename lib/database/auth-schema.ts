@@ -7,6 +7,7 @@ import { AuthInitialSchema1764000000000 } from './migrations/1764000000000-auth-
 import { AuthUserSync1764100000000 } from './migrations/1764100000000-auth-user-sync.js';
 import { AuthSessionInvalidation1764400000000 } from './migrations/1764400000000-auth-session-invalidation.js';
 import { AuthLoginBrowserBinding1764470000000 } from './migrations/1764470000000-auth-login-browser-binding.js';
+import { AuthSyncDeactivateLimit1764500000000 } from './migrations/1764500000000-auth-sync-deactivate-limit.js';
 import { AuthSyncRunEntity } from '../sync/auth-sync-run.entity.js';
 
 /** Every TypeORM entity of the library: add them to the host's DataSource (or use `autoLoadEntities`). */
@@ -16,4 +17,4 @@ export const authEntities = [AuthUserEntity, AuthIdentityEntity, AuthSessionEnti
  * The library's migrations in order. The module runs them at boot by default
  * (`database.runMigrations`); a host that runs its own migrations can list these instead.
  */
-export const authMigrations: Array<new () => MigrationInterface> = [AuthInitialSchema1764000000000, AuthUserSync1764100000000, AuthSessionInvalidation1764400000000, AuthLoginBrowserBinding1764470000000];
+export const authMigrations: Array<new () => MigrationInterface> = [AuthInitialSchema1764000000000, AuthUserSync1764100000000, AuthSessionInvalidation1764400000000, AuthLoginBrowserBinding1764470000000, AuthSyncDeactivateLimit1764500000000];

@@ -51,6 +51,26 @@ export class AuthSyncRunEntity {
   @Column({ type: 'integer', default: 0 })
   unchanged: number;
 
+  /** Listed users that matched a local identity at the issuer. */
+  @Column({ type: 'integer', default: 0 })
+  matched: number;
+
+  /** Listed users left out for want of a subject (e.g. no email under Authentik's email subject mode). */
+  @Column({ type: 'integer', default: 0 })
+  skipped: number;
+
+  /** Users the pass would have deactivated (set when the deactivation step ran). */
+  @Column({ name: 'deactivation_candidates', type: 'integer', nullable: true })
+  deactivationCandidates: number | null;
+
+  /** `sync.deactivateLimit` in users at the time of the pass. */
+  @Column({ name: 'deactivation_limit', type: 'integer', nullable: true })
+  deactivationLimit: number | null;
+
+  /** Why the pass deactivated nobody although it had candidates (limit exceeded, nobody matched). */
+  @Column({ name: 'deactivation_held', type: 'text', nullable: true })
+  deactivationHeld: string | null;
+
   /** Why a completed pass deactivated nobody (empty listing, directory changed while listed). */
   @Column({ name: 'deactivation_skipped', type: 'text', nullable: true })
   deactivationSkipped: string | null;

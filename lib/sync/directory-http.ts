@@ -48,13 +48,15 @@ export class DirectoryHttpClient {
         continue;
       }
       if (response.ok) return this.readJson(response, where, request.signal);
-      await response.body?.cancel().catch(() => undefined);
       if (response.status === 401 || response.status === 403) {
-        throw new UserSyncError('SYNC_SOURCE_UNAUTHORIZED', `${where} answered ${response.status}: check the sync credentials and their permissions`, { status: response.status });
+        const detail = await errorDetail(response);
+        throw new UserSyncError('SYNC_SOURCE_UNAUTHORIZED', `${where} answered ${response.status}${detail ? ` (${detail})` : ''}: check the sync credentials and their permissions`, { status: response.status, detail });
       }
       if (response.status !== 429 && response.status < 500) {
-        throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `${where} answered ${response.status}`, { status: response.status });
+        const detail = await errorDetail(response);
+        throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `${where} answered ${response.status}${detail ? ` (${detail})` : ''}`, { status: response.status, detail });
       }
+      await response.body?.cancel().catch(() => undefined);
       lastProblem = `answered ${response.status}`;
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
       if (retryAfter !== undefined) delay = Math.min(retryAfter, this.settings.maxRetryDelayMs);
@@ -94,6 +96,29 @@ export class DirectoryHttpClient {
       throw new UserSyncError('SYNC_ABORTED', `${where} was cancelled`, { cause: error });
     }
   }
+}
+
+/**
+ * The human part of a 4xx body, at most 200 characters: `detail` (Authentik, SCIM), or
+ * `error_description` / `error` (Keycloak, OAuth). Servers put no secrets there; we still cut it.
+ */
+async function errorDetail(response: Response): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = (await response.text()).slice(0, 4096);
+  } catch {
+    return undefined;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (body === null || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  const parts = [record.scimType, record.error, record.error_description, record.detail].filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return parts.length ? [...new Set(parts)].join(': ').slice(0, 200) : undefined;
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date, in ms. */

@@ -13,6 +13,11 @@ export interface DirectoryUser {
   active: boolean;
   /** Roles or group names; `null` when the source does not report them (stored roles are kept). */
   roles: string[] | null;
+  /**
+   * False for accounts that are not people (Authentik service accounts): an existing local
+   * match is still updated, but `importUsers` never creates one. Default true.
+   */
+  importable?: boolean;
 }
 
 /** One page of a listing. */
@@ -23,6 +28,13 @@ export interface DirectoryPage {
    * listing, offset paging may have skipped users, so that pass deactivates nobody.
    */
   total?: number;
+  /**
+   * Listed users the source left out because they cannot have a subject (e.g. Authentik's
+   * email subject mode and a user without an email). Counted and logged, not a failure.
+   */
+  skipped?: number;
+  /** Why they were skipped, for the log (one line per reason). */
+  skippedReason?: string;
 }
 
 /** What a listing needs from the sync: cancellation. */

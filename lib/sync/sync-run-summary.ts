@@ -1,3 +1,18 @@
+/** Why a pass deactivated nobody although it had users to deactivate (`npm run sync` exits 3). */
+export interface DeactivationHold {
+  /** `limit`: more than `sync.deactivateLimit`; `no-match`: the listing matched no local identity. */
+  reason: 'limit' | 'no-match';
+  /** Users the pass would have deactivated. */
+  wouldDeactivate: number;
+  /** Active local users at the issuer. */
+  activeUsers: number;
+  /** The limit in users, and as configured (`10%`, `500`). */
+  limit: number;
+  limitSetting: string;
+  /** One line for people: the limit, the numbers and the likely cause. */
+  message: string;
+}
+
 /** What one `runOnce()` did. Counts are users; `unchanged` rows were matched but not rewritten. */
 export interface SyncRunSummary {
   /** True when another pass was running (here or on another replica): nothing was done. */
@@ -15,8 +30,14 @@ export interface SyncRunSummary {
   deactivated: number;
   /** Local users the listing matched whose row needed no change. */
   unchanged: number;
+  /** Listed users that matched a local identity at the issuer. */
+  matched: number;
+  /** Listed users left out for want of a subject (logged with the reason). */
+  skippedUsers: number;
   /** Why a completed pass did not deactivate missing users (e.g. an empty listing); else null. */
   deactivationSkipped: string | null;
+  /** Set when the pass held back every deactivation for safety; else null. */
+  deactivationHeld: DeactivationHold | null;
   durationMs: number;
 }
 

@@ -16,13 +16,16 @@ export class UserSyncError extends Error {
   override readonly name = 'UserSyncError';
   /** HTTP status the directory answered, when there was one. */
   readonly status: number | undefined;
+  /** The directory's own explanation (`detail`, `error_description`), when it gave one. */
+  readonly detail: string | undefined;
 
   constructor(
     readonly code: UserSyncErrorCode,
     message: string,
-    options?: { cause?: unknown; status?: number },
+    options?: { cause?: unknown; status?: number; detail?: string },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status;
+    this.detail = options?.detail;
   }
 }

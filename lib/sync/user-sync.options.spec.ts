@@ -28,6 +28,19 @@ describe('resolveUserSyncOptions', () => {
     expect(resolveUserSyncOptions({ source: 'scim', url: 'https://idp.example.com/scim/v2', token: 't', issuer: 'x', subjectField: 'externalId' }).subjectField).toBe('externalId');
   });
 
+  it('reads the deactivation limit as a count or a share (default 10%)', () => {
+    expect(resolveUserSyncOptions(authentik).deactivateLimit).toEqual({ percent: 10, text: '10%' });
+    expect(resolveUserSyncOptions({ ...authentik, deactivateLimit: '500' }).deactivateLimit).toEqual({ count: 500, text: '500' });
+    expect(resolveUserSyncOptions({ ...authentik, deactivateLimit: 0 }).deactivateLimit).toEqual({ count: 0, text: '0' });
+    expect(resolveUserSyncOptions({ ...authentik, deactivateLimit: ' 2.5% ' }).deactivateLimit).toEqual({ percent: 2.5, text: '2.5%' });
+  });
+
+  it('Keycloak roles sync only with the realm roles claim; the Admin API URL is accepted', () => {
+    const kc = { source: 'keycloak' as const, url: 'https://kc.example.com/admin/realms/r', clientId: 'c', clientSecret: 's', issuer: 'x' };
+    expect(resolveUserSyncOptions({ ...kc, syncRoles: true, rolesClaim: 'realm_access.roles' })).toMatchObject({ syncRoles: true, rolesConcurrency: 8 });
+    expect(resolveUserSyncOptions(kc).rolesClaim).toBe('roles');
+  });
+
   it('accepts 5 and 6 fields, presets and "off"', () => {
     expect(resolveUserSyncOptions({ ...authentik, cron: '*/10  * * * * *' }).cron).toBe('*/10 * * * * *');
     expect(resolveUserSyncOptions({ ...authentik, cron: '@hourly' }).cron).toBe('@hourly');
@@ -55,6 +68,13 @@ describe('resolveUserSyncOptions', () => {
     [{ ...authentik, issuer: undefined }, 'sync.issuer'],
     [{ ...authentik, importUsers: 'yes' as never }, 'sync.importUsers'],
     [{ ...authentik, pageSize: 0 }, 'sync.pageSize'],
+    [{ ...authentik, deactivateLimit: 'ten' }, 'sync.deactivateLimit'],
+    [{ ...authentik, deactivateLimit: '150%' }, 'sync.deactivateLimit'],
+    [{ ...authentik, deactivateLimit: -1 }, 'sync.deactivateLimit'],
+    [{ ...authentik, deactivateLimit: '2.5' }, 'sync.deactivateLimit'],
+    [{ ...authentik, syncRoles: true }, 'sync.syncRoles'],
+    [{ source: 'keycloak', url: 'https://kc.example.com/realms/r', clientId: 'c', clientSecret: 's', issuer: 'x', syncRoles: true, rolesClaim: 'roles' }, 'sync.syncRoles'],
+    [{ source: 'keycloak', url: 'https://kc.example.com/admin/realms/', clientId: 'c', clientSecret: 's', issuer: 'x' }, 'sync.url'],
     [{ ...authentik, directorySource: {} as never }, 'sync.directorySource'],
   ])('rejects %j naming the key', (options, key) => {
     expect(keyOf(options)).toBe(key);

@@ -13,7 +13,7 @@ export interface UserSyncOptions {
   timeZone?: string;
   /** The directory API. Default `none` (no sync). */
   source?: DirectorySourceKind;
-  /** Authentik origin, Keycloak realm URL, or SCIM base URL. */
+  /** Authentik origin, Keycloak realm URL (or its Admin API URL `…/admin/realms/{realm}`), or SCIM base URL. */
   url?: string;
   /** Authentik API token or SCIM bearer token. */
   token?: string;
@@ -27,6 +27,28 @@ export interface UserSyncOptions {
   importUsers?: boolean;
   /** Deactivate local users a complete listing lacks or shows disabled. Default true. */
   deactivateMissing?: boolean;
+  /**
+   * The most users one pass may deactivate: a count (`500`) or a share of the issuer's active
+   * local users (`'10%'`, rounded down, at least 1). A pass that would deactivate more
+   * deactivates nobody and reports it (`SyncRunSummary.deactivationHeld`). Default `'10%'`.
+   */
+  deactivateLimit?: number | string;
+  /**
+   * The claim the login reads roles from (AuthModule passes its `rolesClaim`). The sync writes
+   * roles only when the source lists that same thing (Authentik `groups`, SCIM `roles` or
+   * `groups`, Keycloak `realm_access.roles` with `syncRoles`); otherwise stored roles are kept.
+   * Default `roles`.
+   */
+  rolesClaim?: string;
+  /**
+   * Keycloak: read each user's effective realm roles (one request per user, `rolesConcurrency`
+   * at a time). Needs `rolesClaim: 'realm_access.roles'`. Default false.
+   */
+  syncRoles?: boolean;
+  /** Keycloak role-mapping requests in flight at once with `syncRoles`. Default 8. */
+  rolesConcurrency?: number;
+  /** Pages requested ahead of the one being written (Authentik, Keycloak); 1 = one at a time. Default 4. */
+  prefetchPages?: number;
   /** A directory source of the host's own; replaces `source`, `url` and the credentials. Default: none. */
   directorySource?: DirectorySource;
   /** Issuer whose `(issuer, subject)` identities the sync matches. Default: the module's `issuerUrl`. */
@@ -49,6 +71,9 @@ export interface UserSyncOptions {
   allowInsecureUrl?: boolean;
 }
 
+/** `sync.deactivateLimit` parsed: a count, or a percentage of the active local users. */
+export type DeactivateLimit = { count: number; percent?: undefined; text: string } | { percent: number; count?: undefined; text: string };
+
 /** The sync options after validation, with every default applied. */
 export interface ResolvedUserSyncOptions {
   /** The cron expression, or `off`. */
@@ -63,6 +88,11 @@ export interface ResolvedUserSyncOptions {
   subjectField: string;
   importUsers: boolean;
   deactivateMissing: boolean;
+  deactivateLimit: DeactivateLimit;
+  rolesClaim: string;
+  syncRoles: boolean;
+  rolesConcurrency: number;
+  prefetchPages: number;
   directorySource: DirectorySource | undefined;
   issuer: string | undefined;
   pageSize: number;
@@ -117,6 +147,17 @@ export function resolveUserSyncOptions(options: UserSyncOptions | undefined): Re
   if (typeof subjectField !== 'string' || !/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/.test(subjectField)) {
     throw new AuthConfigError('sync.subjectField', `is "${String(subjectField)}"`, 'Use a field name or dot path such as "uid", "id", "username" or "attributes.upn".');
   }
+  const rolesClaim = o.rolesClaim ?? 'roles';
+  if (typeof rolesClaim !== 'string' || !/^[^.\s]+(\.[^.\s]+)*$/.test(rolesClaim)) {
+    throw new AuthConfigError('sync.rolesClaim', `is "${String(rolesClaim)}"`, 'Use the dot path the login reads roles from, e.g. "roles", "groups" or "realm_access.roles".');
+  }
+  const syncRoles = flag(o.syncRoles, false, 'sync.syncRoles');
+  if (syncRoles && source !== 'keycloak') {
+    throw new AuthConfigError('sync.syncRoles', `is true for source "${source}"`, 'Only the Keycloak source reads role mappings; Authentik and SCIM list groups and roles with each user. Unset it (AUTH_SYNC_ROLES).');
+  }
+  if (syncRoles && rolesClaim !== 'realm_access.roles') {
+    throw new AuthConfigError('sync.syncRoles', `is true but the roles claim is "${rolesClaim}"`, 'Keycloak role sync writes realm roles, which the login reads only from "realm_access.roles": set rolesClaim (OIDC_ROLES_CLAIM) to realm_access.roles, or unset AUTH_SYNC_ROLES so the stored roles are kept.');
+  }
   const enabled = source !== 'none';
   const issuer = optionalString(o.issuer, 'sync.issuer');
   if (enabled && !issuer) {
@@ -133,6 +174,11 @@ export function resolveUserSyncOptions(options: UserSyncOptions | undefined): Re
     subjectField,
     importUsers: flag(o.importUsers, false, 'sync.importUsers'),
     deactivateMissing: flag(o.deactivateMissing, true, 'sync.deactivateMissing'),
+    deactivateLimit: resolveDeactivateLimit(o.deactivateLimit),
+    rolesClaim,
+    syncRoles,
+    rolesConcurrency: integerInRange(o.rolesConcurrency, 8, 1, 64, 'sync.rolesConcurrency'),
+    prefetchPages: integerInRange(o.prefetchPages, 4, 1, 16, 'sync.prefetchPages'),
     directorySource,
     issuer,
     pageSize: integerInRange(o.pageSize, 100, 1, 1000, 'sync.pageSize'),
@@ -145,6 +191,24 @@ export function resolveUserSyncOptions(options: UserSyncOptions | undefined): Re
     enabled,
     scheduled: enabled && cron !== 'off',
   };
+}
+
+function resolveDeactivateLimit(value: unknown): DeactivateLimit {
+  const fix = 'Use a count such as 500 or a share such as "10%" (AUTH_SYNC_DEACTIVATE_LIMIT).';
+  if (value === undefined || value === null || value === '') return { percent: 10, text: '10%' };
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 0) throw new AuthConfigError('sync.deactivateLimit', `is ${value}`, fix);
+    return { count: value, text: String(value) };
+  }
+  if (typeof value !== 'string') throw new AuthConfigError('sync.deactivateLimit', `must be a number or a string, got ${typeof value}`, fix);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(value);
+  if (!match || (match[2] === '' && match[1].includes('.'))) throw new AuthConfigError('sync.deactivateLimit', `is "${value}"`, fix);
+  const n = Number(match[1]);
+  if (match[2] === '%') {
+    if (n > 100) throw new AuthConfigError('sync.deactivateLimit', `is "${value}"`, 'A share is at most 100%.');
+    return { percent: n, text: `${match[1]}%` };
+  }
+  return { count: n, text: match[1] };
 }
 
 function resolveCron(value: unknown): string {
@@ -183,7 +247,7 @@ function resolveTimeZone(value: unknown, cron: string): string {
 function resolveUrl(value: unknown, source: 'authentik' | 'keycloak' | 'scim', allowInsecure: boolean): string {
   const example = {
     authentik: 'the Authentik origin, e.g. https://auth.example.com',
-    keycloak: 'the realm URL, e.g. https://kc.example.com/realms/myrealm',
+    keycloak: 'the realm URL, e.g. https://kc.example.com/realms/myrealm (its Admin API URL https://kc.example.com/admin/realms/myrealm works too)',
     scim: 'the SCIM base that holds /Users, e.g. https://idp.example.com/scim/v2',
   }[source];
   if (typeof value !== 'string' || value.trim() === '') {
@@ -200,7 +264,7 @@ function resolveUrl(value: unknown, source: 'authentik' | 'keycloak' | 'scim', a
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname) && !allowInsecure) {
     throw new AuthConfigError('sync.url', `uses plain http on a non-loopback host (${url.host})`, 'Use https (the API token travels in every request), or set sync.allowInsecureUrl for a network you control.');
   }
-  if (source === 'keycloak' && !/\/realms\/[^/]+\/?$/.test(url.pathname)) {
+  if (source === 'keycloak' && !/^(.*?)\/(?:admin\/)?realms\/[^/]+\/?$/.test(url.pathname)) {
     throw new AuthConfigError('sync.url', `is not a Keycloak realm URL ("${value}")`, `Set it to ${example}.`);
   }
   return url.href.replace(/\/+$/, '');

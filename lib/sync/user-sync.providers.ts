@@ -35,12 +35,12 @@ class NoDirectorySource implements DirectorySource {
   }
 }
 
-/** The sync slice of the module options, validated at boot; the issuer defaults to the module's. */
+/** The sync slice of the module options, validated at boot; the issuer and roles claim default to the module's. */
 export const userSyncOptionsProvider: Provider = {
   provide: USER_SYNC_OPTIONS,
   inject: [RESOLVED_AUTH_OPTIONS],
   useFactory: (auth: ResolvedAuthOptions): ResolvedUserSyncOptions =>
-    resolveUserSyncOptions({ ...auth.sync, issuer: auth.sync?.issuer ?? auth.tokens.issuer }),
+    resolveUserSyncOptions({ ...auth.sync, issuer: auth.sync?.issuer ?? auth.tokens.issuer, rolesClaim: auth.sync?.rolesClaim ?? auth.tokens.rolesPath?.join('.') }),
 };
 
 export const directorySourceProvider: Provider = {

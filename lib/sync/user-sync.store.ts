@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { DirectoryUser } from './directory-source.interface.js';
 import type { SyncRunOutcome } from './auth-sync-run.entity.js';
+import type { DeactivateLimit } from './user-sync.options.js';
 
 /** A pass's hold on the `running` row of `auth_sync_runs`. */
 export interface SyncLease {
@@ -18,19 +19,39 @@ export interface BatchResult {
   created: number;
 }
 
+export interface DeactivationResult {
+  deactivated: number;
+  /** Users the pass would have deactivated. */
+  candidates: number;
+  /** Active local users at the issuer before the step. */
+  active: number;
+  /** The limit in users. */
+  limit: number;
+}
+
 export interface RunCounts {
   fetched: number;
   created: number;
   updated: number;
   deactivated: number;
   unchanged: number;
+  matched: number;
+  skippedUsers: number;
+}
+
+/** What `finish` records besides the counts. */
+export interface RunReport {
+  error?: string | null;
+  deactivationSkipped?: string | null;
+  deactivation?: DeactivationResult | null;
+  deactivationHeld?: string | null;
 }
 
 const BATCH_SQL = `
 WITH d AS MATERIALIZED (
   SELECT DISTINCT ON (x.subject) x.*
     FROM jsonb_to_recordset($1::jsonb) AS x(subject text, username text, display_name text, email text,
-                                             avatar_url text, active boolean, roles jsonb)
+                                             avatar_url text, active boolean, roles jsonb, importable boolean)
 ),
 seen AS (
   INSERT INTO auth_sync_seen (run_id, subject, active) SELECT $3, d.subject, d.active FROM d
@@ -55,7 +76,7 @@ changed AS (
 ),
 fresh AS MATERIALIZED (
   SELECT gen_random_uuid() AS id, d.* FROM d
-   WHERE $4::boolean AND NOT EXISTS (SELECT 1 FROM m WHERE m.subject = d.subject)
+   WHERE $4::boolean AND d.importable IS NOT FALSE AND NOT EXISTS (SELECT 1 FROM m WHERE m.subject = d.subject)
 ),
 linked AS (
   INSERT INTO auth_identities (user_id, issuer, subject) SELECT f.id, $2, f.subject FROM fresh f
@@ -72,18 +93,39 @@ SELECT (SELECT count(*) FROM m)::int AS matched,
        (SELECT count(*) FROM m WHERE $5::boolean AND was_active AND NOT active)::int AS disabled,
        (SELECT count(*) FROM created)::int AS created`;
 
+/**
+ * Deactivation after a complete listing, held back as a whole when it would exceed the limit
+ * ($5 a count, else $6 percent of the issuer's active users, rounded down, at least 1) or when
+ * $7 (the listing matched somebody) is false. Candidates: listed-but-disabled users and, with
+ * $4, users the listing lacked whose identity predates the pass ($3).
+ */
 const DEACTIVATE_SQL = `
-WITH gone AS (
-  UPDATE auth_users u SET active = false, updated_at = now(), last_synced_at = now()
-    FROM auth_identities i
-   WHERE i.user_id = u.id AND i.issuer = $1 AND u.active
-     AND EXISTS (SELECT 1 FROM auth_sync_runs r WHERE r.id = $2 AND r.outcome = 'running')
+WITH cand AS MATERIALIZED (
+  SELECT DISTINCT u.id
+    FROM auth_users u JOIN auth_identities i ON i.user_id = u.id
+   WHERE i.issuer = $1 AND u.active
      AND (EXISTS (SELECT 1 FROM auth_sync_seen s WHERE s.run_id = $2 AND s.subject = i.subject AND NOT s.active)
           OR ($4::boolean AND i.created_at < $3
               AND NOT EXISTS (SELECT 1 FROM auth_sync_seen s WHERE s.run_id = $2 AND s.subject = i.subject)))
+),
+tally AS (
+  SELECT (SELECT count(*) FROM cand)::int AS candidates,
+         (SELECT count(DISTINCT u.id) FROM auth_users u JOIN auth_identities i ON i.user_id = u.id
+           WHERE i.issuer = $1 AND u.active)::int AS active
+),
+bound AS (
+  SELECT candidates, active,
+         COALESCE($5::int, GREATEST(1, floor(active * $6::numeric / 100)::int)) AS lim
+    FROM tally
+),
+gone AS (
+  UPDATE auth_users u SET active = false, updated_at = now(), last_synced_at = now()
+    FROM bound b
+   WHERE u.id IN (SELECT id FROM cand) AND $7::boolean AND b.candidates <= b.lim
+     AND EXISTS (SELECT 1 FROM auth_sync_runs r WHERE r.id = $2 AND r.outcome = 'running')
   RETURNING u.id
 )
-SELECT count(DISTINCT id)::int AS deactivated FROM gone`;
+SELECT (SELECT count(*) FROM gone)::int AS deactivated, candidates, active, lim AS "limit" FROM bound`;
 
 /**
  * The sync's SQL, each step one statement outside any transaction: nothing holds a connection
@@ -140,6 +182,7 @@ export class UserSyncStore {
         avatar_url: u.avatarUrl,
         active: u.active,
         ...(u.roles === null ? {} : { roles: u.roles }),
+        ...(u.importable === false ? { importable: false } : {}),
       })),
     );
     const rows: BatchResult[] = await this.dataSource.query(BATCH_SQL, [json, issuer, runId, importUsers, deactivate]);
@@ -149,23 +192,32 @@ export class UserSyncStore {
   /**
    * After a complete listing: deactivates the listed-but-disabled users and, when
    * `includeMissing`, the local users at `issuer` the listing lacked (except identities
-   * created after the pass started, who may have signed up after their page was read).
+   * created after the pass started, who may have signed up after their page was read) —
+   * all of them, or, beyond `limit` or when `allowed` is false, none.
    */
-  async deactivate(lease: SyncLease, issuer: string, includeMissing: boolean): Promise<number> {
-    const rows: Array<{ deactivated: number }> = await this.dataSource.query(DEACTIVATE_SQL, [issuer, lease.runId, lease.startedAt, includeMissing]);
-    return rows[0].deactivated;
+  async deactivate(lease: SyncLease, issuer: string, includeMissing: boolean, limit: DeactivateLimit, allowed: boolean): Promise<DeactivationResult> {
+    const rows: DeactivationResult[] = await this.dataSource.query(DEACTIVATE_SQL, [
+      issuer, lease.runId, lease.startedAt, includeMissing, limit.count ?? null, limit.percent ?? null, allowed,
+    ]);
+    return rows[0];
   }
 
-  async finish(runId: string, outcome: Exclude<SyncRunOutcome, 'running'>, counts: RunCounts, error: string | null, deactivationSkipped: string | null): Promise<void> {
+  async finish(runId: string, outcome: Exclude<SyncRunOutcome, 'running'>, counts: RunCounts, report: RunReport): Promise<void> {
     await this.dataSource.query(
       `WITH done AS (
          UPDATE auth_sync_runs
             SET outcome = $2, finished_at = now(), fetched = $3, created = $4, updated = $5, deactivated = $6,
-                unchanged = $7, error = $8, deactivation_skipped = $9
+                unchanged = $7, error = $8, deactivation_skipped = $9, matched = $10, skipped = $11,
+                deactivation_candidates = $12, deactivation_limit = $13, deactivation_held = $14
           WHERE id = $1 AND outcome = 'running' RETURNING 1)
        SELECT count(*) FROM done`,
-      [runId, outcome, counts.fetched, counts.created, counts.updated, counts.deactivated, counts.unchanged, error, deactivationSkipped],
+      [
+        runId, outcome, counts.fetched, counts.created, counts.updated, counts.deactivated, counts.unchanged,
+        report.error ?? null, report.deactivationSkipped ?? null, counts.matched, counts.skippedUsers,
+        report.deactivation?.candidates ?? null, report.deactivation?.limit ?? null, report.deactivationHeld ?? null,
+      ],
     );
     await this.dataSource.query(`DELETE FROM auth_sync_seen WHERE run_id = $1`, [runId]);
   }
+
 }

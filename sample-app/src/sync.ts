@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthConfigError, formatSyncSummary, UserSyncError, UserSyncModule, UserSyncService } from '@nestflux/auth';
+import { AuthConfigError, formatSyncSummary, type SyncProgress, UserSyncError, UserSyncModule, UserSyncService } from '@nestflux/auth';
 import { type Env, loadSampleConfig, type SampleConfig } from './config/sample-config.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
 
@@ -32,7 +32,12 @@ export interface SyncCliOutput {
   err(line: string): void;
 }
 
+/** The pass completed but held back its deactivations (AUTH_SYNC_DEACTIVATE_LIMIT, or nobody matched). */
+export const EXIT_DEACTIVATION_HELD = 3;
+
 export interface SyncCliSettings {
+  /** Progress of the pass (a progress bar on a terminal). Default: none. */
+  onProgress?: (progress: SyncProgress) => void;
   /** Pool size for `DATABASE_URL`. Default 4. */
   poolSize?: number;
   /** Cancels the pass (SIGINT/SIGTERM in the CLI). */
@@ -42,7 +47,10 @@ export interface SyncCliSettings {
 /**
  * `npm run sync` (see ../shared/contract.md, "One sync pass from the command line"): the
  * environment is read as `npm start` reads it (`loadSampleConfig`); AuthModule is booted as the
- * app boots it (which creates the tables), one pass runs, and the contract's last line is printed. Returns the exit code: 0 when the pass completed or was skipped, 1 when it failed.
+ * app boots it (which creates the tables), one pass runs, and the contract's last line is printed.
+ * Returns the exit code: 0 when the pass completed or was skipped, 1 when it failed, 3 when it
+ * completed but deactivated nobody for safety (the deactivation limit, or a listing that matched
+ * no local identity).
  */
 export async function runSyncCli(env: Env = process.env, io: SyncCliOutput = consoleOutput, settings: SyncCliSettings = {}): Promise<number> {
   let embedded: EmbeddedPostgres | undefined;
@@ -61,8 +69,14 @@ export async function runSyncCli(env: Env = process.env, io: SyncCliOutput = con
       logger: ['error'],
       abortOnError: false,
     });
-    const summary = await app.get(UserSyncService).runOnce({ signal: settings.signal });
+    const sync = app.get(UserSyncService);
+    io.err(`sync: ${sync.matching}`);
+    const summary = await sync.runOnce({ signal: settings.signal, onProgress: settings.onProgress });
     if (summary.deactivationSkipped) io.err(`sync: deactivated no missing users: ${summary.deactivationSkipped}`);
+    if (summary.deactivationHeld) {
+      io.err(`sync: deactivated nobody: ${summary.deactivationHeld.message}`);
+      code = EXIT_DEACTIVATION_HELD;
+    }
     line = formatSyncSummary(summary);
   } catch (error) {
     code = 1;
@@ -71,7 +85,7 @@ export async function runSyncCli(env: Env = process.env, io: SyncCliOutput = con
     await app?.close().catch(() => undefined);
     await embedded?.close().catch(() => undefined);
   }
-  if (code === 0) io.out(line);
+  if (code === 0 || code === EXIT_DEACTIVATION_HELD) io.out(line);
   else io.err(line);
   return code;
 }

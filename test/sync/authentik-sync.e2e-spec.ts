@@ -24,7 +24,8 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
     authentik.requests.length = 0;
   });
 
-  const options = () => ({ source: 'authentik' as const, url: authentik.url, token: authentik.token, pageSize: 500, importUsers: true });
+  // The login reads Authentik's `groups` claim as roles, so the sync writes group names.
+  const options = () => ({ source: 'authentik' as const, url: authentik.url, token: authentik.token, pageSize: 500, importUsers: true, rolesClaim: 'groups' });
 
   it('imports every user across pages the server caps at 20, skipping outpost accounts', async () => {
     authentik.people = makePeople(55);
@@ -32,8 +33,9 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
 
     const summary = await h.service(options()).runOnce();
 
-    expect(summary).toMatchObject({ skipped: false, fetched: 55, created: 54, updated: 1, deactivated: 0, unchanged: 0 });
-    expect(authentik.requests.map((u) => u.searchParams.get('page'))).toEqual(['1', '2', '3']);
+    expect(summary).toMatchObject({ skipped: false, fetched: 56, created: 54, updated: 1, deactivated: 0, unchanged: 0 });
+    expect(authentik.requests.map((u) => u.searchParams.get('page')).sort()).toEqual(['1', '2', '3']);
+    expect(authentik.requests.every((u) => u.searchParams.get('include_groups') === 'true' && u.searchParams.get('ordering') === 'pk')).toBe(true);
     const users = await h.users();
     expect(users.size).toBe(55);
     const third = users.get(authentikUid(3))!;
@@ -52,7 +54,7 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
 
     const summary = await h.service(options()).runOnce();
 
-    expect(summary).toMatchObject({ fetched: 55, created: 0, updated: 3, deactivated: 0, unchanged: 52 });
+    expect(summary).toMatchObject({ fetched: 56, created: 0, updated: 3, deactivated: 0, unchanged: 52 });
     const after = await h.users();
     expect(after.get(authentikUid(5))!.display_name).toBe('Renamed Last5');
     expect(after.get(authentikUid(8))!.email).toBe('new7@example.com');
@@ -67,7 +69,7 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
 
     const summary = await h.service(options()).runOnce();
 
-    expect(summary).toMatchObject({ fetched: 53, updated: 0, deactivated: 3, unchanged: 52 });
+    expect(summary).toMatchObject({ fetched: 54, updated: 0, deactivated: 3, unchanged: 52 });
     const users = await h.users();
     expect(users.get(authentikUid(1))!.active).toBe(false);
     expect(users.get(authentikUid(2))!.active).toBe(false);
@@ -89,7 +91,7 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
 
     const summary = await h.service(options()).runOnce();
 
-    expect(summary).toMatchObject({ skipped: false, fetched: 55, deactivated: 0 });
+    expect(summary).toMatchObject({ skipped: false, fetched: 56, deactivated: 0 });
     expect(authentik.requests.filter((u) => u.searchParams.get('page') === '2')).toHaveLength(3);
   });
 
@@ -129,7 +131,7 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
     expect(runs.at(-1)).toMatchObject({ outcome: 'failed', created: 0, updated: 0, deactivated: 0 });
   });
 
-  it('deactivates nobody when a complete listing is empty (a token without view permission)', async () => {
+  it('deactivates nobody when a complete listing is empty', async () => {
     const people = authentik.people;
     authentik.people = [];
     authentik.serviceAccounts = 0;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { UserSyncError } from '../../lib/sync/user-sync.errors.js';
 import { FakeScim } from './support/fake-scim.js';
 import { makePeople } from './support/fake-directory-server.js';
@@ -20,13 +20,18 @@ describe('user sync from a SCIM 2.0 server (real HTTP on loopback, real database
     await h?.close();
   });
 
-  const options = () => ({ source: 'scim' as const, url: scim.url, token: scim.token, pageSize: 100, importUsers: true });
+  beforeEach(() => {
+    scim.requests.length = 0;
+  });
+
+  // The login reads a `groups` claim: SCIM group names become roles.
+  const options = () => ({ source: 'scim' as const, url: scim.url, token: scim.token, pageSize: 100, importUsers: true, rolesClaim: 'groups' });
 
   it('pages by startIndex through a server that returns fewer than asked, mapping displayName or name', async () => {
     const summary = await h.service(options()).runOnce();
 
     expect(summary).toMatchObject({ fetched: 30, created: 30, updated: 0, deactivated: 0 });
-    expect(scim.requests.map((u) => u.searchParams.get('startIndex'))).toEqual(['1', '8', '15', '22', '29']);
+    expect(scim.requests.map((u) => u.pathname.endsWith('/Users') ? u.searchParams.get('startIndex') : u.pathname)).toEqual(['/scim/v2/ServiceProviderConfig', '1', '8', '15', '22', '29']);
     const users = await h.users();
     expect(users.get(scim.people[1].id)).toMatchObject({ display_name: 'First2 Last2', email: 'user2@example.com', username: 'user2' });
     expect(users.get(scim.people[0].id)).toMatchObject({ display_name: 'First1 Last1', roles: ['admins', 'staff'] });

@@ -67,6 +67,9 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
       subjectField: env.AUTH_SYNC_SUBJECT_FIELD || undefined,
       importUsers: parseBoolean(env.AUTH_SYNC_IMPORT, false, 'AUTH_SYNC_IMPORT'),
       deactivateMissing: parseBoolean(env.AUTH_SYNC_DEACTIVATE, true, 'AUTH_SYNC_DEACTIVATE'),
+      deactivateLimit: env.AUTH_SYNC_DEACTIVATE_LIMIT || undefined,
+      syncRoles: parseBoolean(env.AUTH_SYNC_ROLES, false, 'AUTH_SYNC_ROLES'),
+      rolesClaim: env.OIDC_ROLES_CLAIM || 'roles',
     },
   };
 }

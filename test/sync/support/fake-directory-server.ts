@@ -16,6 +16,8 @@ export interface FakePerson {
   active: boolean;
   groups: string[];
   avatar: string | null;
+  /** Authentik `attributes.upn`; absent when undefined. */
+  upn?: string;
 }
 
 export function makePeople(count: number, prefix = 'user'): FakePerson[] {
@@ -94,6 +96,11 @@ export abstract class FakeDirectoryServer {
 
   protected abstract baseUrl(origin: string): string;
   protected abstract handle(req: IncomingMessage, url: URL, body: string): FakeResponse;
+
+  /** For answers that take their time (a subclass may delay some routes). */
+  protected async handleAsync(req: IncomingMessage, url: URL, body: string): Promise<FakeResponse> {
+    return this.handle(req, url, body);
+  }
   protected contentType = 'application/json';
 
   protected bearer(req: IncomingMessage): string | undefined {
@@ -128,7 +135,7 @@ export abstract class FakeDirectoryServer {
       res.end(JSON.stringify({ detail: 'injected failure' }));
       return;
     }
-    const answer = this.handle(req, url, body);
+    const answer = await this.handleAsync(req, url, body);
     res.writeHead(answer.status, { 'content-type': this.contentType, ...answer.headers });
     res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
   }

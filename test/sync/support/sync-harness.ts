@@ -34,6 +34,11 @@ export interface SyncRunRow {
   deactivated: number;
   unchanged: number;
   deactivation_skipped: string | null;
+  matched: number;
+  skipped: number;
+  deactivation_candidates: number | null;
+  deactivation_limit: number | null;
+  deactivation_held: string | null;
   error: string | null;
 }
 
@@ -65,10 +70,10 @@ export class SyncHarness {
   }
 
   /** A user who signed in once through OIDC: an `auth_users` row plus its identity. */
-  async seed(subject: string, profile: { email?: string; displayName?: string; active?: boolean; issuer?: string } = {}): Promise<string> {
+  async seed(subject: string, profile: { email?: string; displayName?: string; active?: boolean; issuer?: string; roles?: string[] } = {}): Promise<string> {
     const [user]: Array<{ id: string }> = await this.dataSource.query(
-      `INSERT INTO auth_users (email, display_name, active, last_login_at) VALUES ($1, $2, $3, now()) RETURNING id`,
-      [profile.email ?? null, profile.displayName ?? null, profile.active ?? true],
+      `INSERT INTO auth_users (email, display_name, active, roles, last_login_at) VALUES ($1, $2, $3, $4::jsonb, now()) RETURNING id`,
+      [profile.email ?? null, profile.displayName ?? null, profile.active ?? true, JSON.stringify(profile.roles ?? [])],
     );
     await this.dataSource.query(`INSERT INTO auth_identities (user_id, issuer, subject) VALUES ($1, $2, $3)`, [user.id, profile.issuer ?? ISSUER, subject]);
     return user.id;
@@ -85,7 +90,8 @@ export class SyncHarness {
   }
 
   async runs(): Promise<SyncRunRow[]> {
-    return this.dataSource.query(`SELECT id::text AS id, source, outcome, started_at, finished_at, fetched, created, updated, deactivated, unchanged, deactivation_skipped, error FROM auth_sync_runs ORDER BY id`);
+    return this.dataSource.query(`SELECT id::text AS id, source, outcome, started_at, finished_at, fetched, created, updated, deactivated, unchanged, deactivation_skipped,
+              matched, skipped, deactivation_candidates, deactivation_limit, deactivation_held, error FROM auth_sync_runs ORDER BY id`);
   }
 
   async count(table: 'auth_users' | 'auth_identities' | 'auth_sync_seen'): Promise<number> {
