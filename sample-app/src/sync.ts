@@ -8,6 +8,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthConfigError, formatSyncSummary, type SyncProgress, UserSyncError, UserSyncModule, UserSyncService } from '@nestflux/auth';
 import { type Env, loadSampleConfig, type SampleConfig } from './config/sample-config.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { createSyncProgress } from './sync-progress.js';
 
 /**
  * The app's database and the library's sync alone (UserSyncModule): a sync needs no OIDC client
@@ -109,7 +110,13 @@ if (isEntryPoint()) {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
-  const code = await runSyncCli(process.env, consoleOutput, { signal: abort.signal });
+  const progress = createSyncProgress();
+  // The bar is cleared before any line is printed, so log lines and the summary stay readable.
+  const output: SyncCliOutput = progress
+    ? { out: (line) => (progress.stop(), consoleOutput.out(line)), err: (line) => (progress.stop(), consoleOutput.err(line)) }
+    : consoleOutput;
+  const code = await runSyncCli(process.env, output, { signal: abort.signal, onProgress: progress ? (p) => progress.update(p) : undefined });
+  progress?.stop();
   process.exitCode = code;
   // A stray handle must not keep a finished CLI alive.
   setTimeout(() => process.exit(code), 2000).unref();
