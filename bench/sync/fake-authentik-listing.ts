@@ -18,7 +18,8 @@ export function benchUid(i: number): string {
 
 /**
  * Authentik's `GET /api/v3/core/users/` over `count` generated users, built per request so the
- * server holds nothing per user: page-number paging capped at `maxPageSize`, bearer token.
+ * server holds nothing per user: page-number paging capped at `maxPageSize` (20 by default),
+ * `include_groups`, 404 past the last page, bearer token (the wire shape of test/sync's fake).
  */
 export function serveAuthentikListing(count: number, maxPageSize: number): { server: Server; ready: Promise<number>; changes: ListingChanges } {
   const changes: ListingChanges = { renamed: false, disabledAndDeleted: false };
@@ -30,11 +31,17 @@ export function serveAuthentikListing(count: number, maxPageSize: number): { ser
     }
     const ids = changes.disabledAndDeleted ? listedIds(count) : undefined;
     const total = ids ? ids.length : count;
-    const size = Math.min(Number(url.searchParams.get('page_size') ?? 20), maxPageSize);
+    // As Authentik's Pagination.get_page_size: 20 without page_size, else capped at the tenant's maximum.
+    const size = url.searchParams.has('page_size') ? Math.min(Number(url.searchParams.get('page_size')), maxPageSize) : 20;
     const page = Number(url.searchParams.get('page') ?? 1);
     const pages = Math.max(1, Math.ceil(total / size));
+    if (page < 1 || page > pages) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Invalid page."}');
+      return;
+    }
+    const withGroups = url.searchParams.get('include_groups') !== 'false';
     const results = [];
-    for (let k = (page - 1) * size; k < Math.min(page * size, total); k++) results.push(user(ids ? ids[k] : k + 1, changes));
+    for (let k = (page - 1) * size; k < Math.min(page * size, total); k++) results.push(user(ids ? ids[k] : k + 1, changes, withGroups));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({
       pagination: { next: page < pages ? page + 1 : 0, previous: page - 1, count: total, current: page, total_pages: pages, start_index: (page - 1) * size + 1, end_index: (page - 1) * size + results.length },
@@ -52,7 +59,7 @@ function listedIds(count: number): number[] {
   return cachedIds;
 }
 
-function user(i: number, changes: ListingChanges): Record<string, unknown> {
+function user(i: number, changes: ListingChanges, withGroups: boolean): Record<string, unknown> {
   const renamed = changes.renamed && i % 10 === 0;
   return {
     pk: i,
@@ -62,7 +69,9 @@ function user(i: number, changes: ListingChanges): Record<string, unknown> {
     last_login: null,
     is_superuser: false,
     groups: ['5f1b0c3e-0000-4000-8000-000000000001'],
-    groups_obj: [{ pk: '5f1b0c3e-0000-4000-8000-000000000001', num_pk: 1, name: i % 50 === 0 ? 'admins' : 'staff', is_superuser: false, parent: null, parent_name: null, attributes: {} }],
+    groups_obj: withGroups ? [{ pk: '5f1b0c3e-0000-4000-8000-000000000001', num_pk: 1, name: i % 50 === 0 ? 'admins' : 'staff', is_superuser: false, attributes: {} }] : null,
+    roles: [],
+    roles_obj: null,
     email: `user${i}@bench.example.com`,
     avatar: `https://www.gravatar.com/avatar/${i}?d=identicon`,
     attributes: {},
@@ -70,5 +79,8 @@ function user(i: number, changes: ListingChanges): Record<string, unknown> {
     path: 'users',
     type: 'internal',
     uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    date_joined: '2026-01-05T10:00:00.000000Z',
+    password_change_date: '2026-01-05T10:00:00.000000Z',
+    last_updated: '2026-01-05T10:00:00.000000Z',
   };
 }

@@ -1,29 +1,34 @@
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { runAuthMigrations } from '../../lib/database/auth-migration-runner.js';
-import { authEntities, authMigrations } from '../../lib/database/auth-schema.js';
-import { formatSyncSummary, type SyncRunSummary } from '../../lib/sync/sync-run-summary.js';
+import { authEntities } from '../../lib/database/auth-schema.js';
 import { resolveUserSyncOptions } from '../../lib/sync/user-sync.options.js';
 import { createDirectorySource } from '../../lib/sync/user-sync.providers.js';
-import { UserSyncService } from '../../lib/sync/user-sync.service.js';
+import { summariseCpuProfile } from './cpu-profile-summary.js';
 import { BENCH_TOKEN, serveAuthentikListing } from './fake-authentik-listing.js';
 import { naiveSync } from './naive-sync.js';
+import { runSyncProcess, type SyncProcessResult } from './sync-process.js';
 
 /**
- * User-sync benchmark (see bench/README.md, "User sync"): a fake Authentik listing of USERS users
- * on loopback, served by a child process so the RSS measured here is the sync's alone.
- *   npm run bench:sync
+ * User-sync benchmark (bench/README.md, "User sync"): `npm run sync` processes, timed from spawn
+ * to exit as a user runs them (built CLI, no compile), against a fake Authentik listing of USERS
+ * users (page size capped at PAGE_CAP) served by a child process, on a throwaway PostgreSQL
+ * database. Then the naive per-row import, in this process, on the same database.
+ *   npm run bench:sync   (builds the library, the sample app and this bench first)
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_USERS (100000),
- * BENCH_NAIVE_USERS (5000), BENCH_PAGE_CAP (100).
+ * BENCH_NAIVE_USERS (3000), BENCH_PAGE_CAP (100), BENCH_PROFILE (1: a third, profiled import run).
  */
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
-const NAIVE_USERS = Number(process.env.BENCH_NAIVE_USERS ?? 5_000);
+const NAIVE_USERS = Number(process.env.BENCH_NAIVE_USERS ?? 3_000);
 const PAGE_CAP = Number(process.env.BENCH_PAGE_CAP ?? 100);
+const PROFILE = process.env.BENCH_PROFILE === '1';
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ISSUER = 'https://authentik.bench.example/application/o/app/';
 
@@ -32,9 +37,9 @@ type ChildMessage = { port: number } | { changed: true };
 if (process.argv[2] === 'serve') {
   const { ready, changes } = serveAuthentikListing(USERS, PAGE_CAP);
   process.on('message', (message: string) => {
-    if (message === 'change') {
-      changes.renamed = true;
-      changes.disabledAndDeleted = true;
+    if (message === 'change' || message === 'reset') {
+      changes.renamed = message === 'change';
+      changes.disabledAndDeleted = message === 'change';
       process.send?.({ changed: true });
     }
     if (message === 'exit') process.exit(0);
@@ -49,63 +54,80 @@ async function main(): Promise<void> {
   const child = fork(fileURLToPath(import.meta.url), ['serve'], { stdio: 'inherit' });
   const next = () => new Promise<ChildMessage>((resolve) => child.once('message', (m) => resolve(m as ChildMessage)));
   const { port } = (await next()) as { port: number };
-  const dbName = `nestflux_bench_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${dbName}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${dbName}`;
-  const dataSource = new DataSource({ type: 'postgres', url: url.toString(), entities: authEntities, extra: { max: 10 } });
+  const databases: string[] = [];
+  const database = async () => {
+    const name = `nestflux_bench_${randomBytes(4).toString('hex')}`;
+    await admin(`CREATE DATABASE ${name}`);
+    databases.push(name);
+    const url = new URL(SERVER_URL);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  const env = (databaseUrl: string) => ({
+    DATABASE_URL: databaseUrl, OIDC_ISSUER_URL: ISSUER, AUTH_SYNC_SOURCE: 'authentik', AUTH_SYNC_URL: `http://127.0.0.1:${port}`,
+    AUTH_SYNC_TOKEN: BENCH_TOKEN, AUTH_SYNC_IMPORT: 'true', OIDC_ROLES_CLAIM: 'groups',
+  });
   try {
-    await dataSource.initialize();
-    await runAuthMigrations(dataSource, authMigrations);
-    const options = resolveUserSyncOptions({ source: 'authentik', url: `http://127.0.0.1:${port}`, token: BENCH_TOKEN, issuer: ISSUER, importUsers: true, pageSize: 1000, cron: 'off' });
-    const source = createDirectorySource(options);
-    const service = new UserSyncService(dataSource, source, options);
-    const rss = trackPeakRss();
-    const baselineRss = process.memoryUsage().rss;
-
-    const first = await service.runOnce();
+    const dbUrl = await database();
+    const imported = await runSyncProcess(env(dbUrl));
+    check(imported, 'import');
     child.send('change');
     await next();
-    const second = await service.runOnce();
-    const peakRss = rss.stop();
+    const resynced = await runSyncProcess(env(dbUrl));
+    check(resynced, 're-sync');
+    child.send('reset');
+    await next();
 
-    const naiveStart = performance.now();
-    const naiveCount = await naiveSync(dataSource, source, 'https://naive.bench.example/', NAIVE_USERS);
-    const naiveMs = performance.now() - naiveStart;
+    const naive = await naiveRun(dbUrl, port);
+    report(imported, resynced, naive);
 
-    report(first, second, baselineRss, peakRss, naiveCount, naiveMs);
+    if (PROFILE) {
+      const profileDir = await mkdtemp(join(tmpdir(), 'nestflux-sync-prof-'));
+      const profiled = await runSyncProcess(env(await database()), { cpuProfileDir: profileDir });
+      check(profiled, 'profiled import');
+      console.log(`\nprofiled import (--cpu-prof): ${lastLine(profiled)}, ${(profiled.wallMs / 1000).toFixed(2)} s wall`);
+      console.log(await summariseCpuProfile(profileDir));
+      await rm(profileDir, { recursive: true, force: true });
+    }
   } finally {
     child.send('exit');
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    for (const name of databases) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
 
-function report(first: SyncRunSummary, second: SyncRunSummary, baselineRss: number, peakRss: number, naiveCount: number, naiveMs: number): void {
-  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-  const perUser = (ms: number, users: number) => (ms / users).toFixed(3);
-  const firstPerUser = first.durationMs / first.fetched;
-  const naivePerUser = naiveMs / naiveCount;
-  console.log(`users listed: ${USERS}, page size capped at ${PAGE_CAP}, database ${new URL(SERVER_URL).host}`);
-  console.log(`first pass (import):  ${formatSyncSummary(first)}  (${perUser(first.durationMs, first.fetched)} ms/user)`);
-  console.log(`second pass (10% renamed, 1% disabled, 1% deleted): ${formatSyncSummary(second)}`);
-  console.log(`peak RSS during both passes: ${mb(peakRss)} (at start ${mb(baselineRss)})`);
-  console.log(`naive import (findOne + save per user, TypeORM), ${naiveCount} users: ${naiveMs.toFixed(0)} ms (${perUser(naiveMs, naiveCount)} ms/user)`);
-  console.log(`speed-up of the first pass over the naive way, per user: ${(naivePerUser / firstPerUser).toFixed(1)}x`);
-  console.log(`naive way extrapolated to ${USERS} users: ${((naivePerUser * USERS) / 1000).toFixed(1)} s`);
+/** The naive way, in this process on the same database (another issuer): per user findOne + save. */
+async function naiveRun(databaseUrl: string, port: number): Promise<{ users: number; ms: number }> {
+  const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: authEntities, extra: { max: 4 } });
+  await dataSource.initialize();
+  try {
+    const options = resolveUserSyncOptions({ source: 'authentik', url: `http://127.0.0.1:${port}`, token: BENCH_TOKEN, issuer: ISSUER, pageSize: 100, rolesClaim: 'groups', cron: 'off' });
+    const started = performance.now();
+    const users = await naiveSync(dataSource, createDirectorySource(options), 'https://naive.bench.example/', NAIVE_USERS);
+    return { users, ms: performance.now() - started };
+  } finally {
+    await dataSource.destroy();
+  }
 }
 
-function trackPeakRss(): { stop(): number } {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage().rss);
-    },
-  };
+function check(run: SyncProcessResult, what: string): void {
+  if (run.code !== 0) throw new Error(`${what}: npm run sync exited ${run.code}\n${run.stderr}\n${run.stdout}`);
+}
+
+function lastLine(run: SyncProcessResult): string {
+  return run.stdout.trim().split('\n').at(-1) ?? '';
+}
+
+function report(imported: SyncProcessResult, resynced: SyncProcessResult, naive: { users: number; ms: number }): void {
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const per1000 = (ms: number) => `${((ms / USERS) * 1000).toFixed(0)} ms`;
+  const naivePerUser = naive.ms / naive.users;
+  const importPerUser = imported.wallMs / USERS;
+  console.log(`users listed: ${USERS}, page size capped at ${PAGE_CAP}, database ${new URL(SERVER_URL).host}, Node ${process.version}, ${cpus().length} CPUs`);
+  console.log(`import   (npm run sync, spawn to exit): ${s(imported.wallMs)}, peak RSS ${mb(imported.maxRssBytes)}, ${per1000(imported.wallMs)} per 1,000 users · ${lastLine(imported)}`);
+  console.log(`re-sync  (10% renamed, 1% disabled, 1% deleted): ${s(resynced.wallMs)}, peak RSS ${mb(resynced.maxRssBytes)} · ${lastLine(resynced)}`);
+  console.log(`naive    (findOne + save per user, TypeORM), ${naive.users} users: ${s(naive.ms)} = ${naivePerUser.toFixed(2)} ms/user, ≈ ${s(naivePerUser * USERS)} for ${USERS}`);
+  console.log(`import vs naive, per user: ${(naivePerUser / importPerUser).toFixed(1)}×`);
 }
 
 async function admin(sql: string): Promise<void> {
