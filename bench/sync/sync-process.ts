@@ -10,6 +10,8 @@ export interface SyncProcessResult {
   wallMs: number;
   /** The process's peak resident set (getrusage maxrss), in bytes. */
   maxRssBytes: number;
+  /** CPU time the process used (user + system), in ms: on a shared machine, wall time includes waiting for a core. */
+  cpuMs: number;
   stdout: string;
   stderr: string;
 }
@@ -34,7 +36,10 @@ export async function runSyncProcess(env: Record<string, string>, options: { cpu
   const dir = await mkdtemp(join(tmpdir(), 'nestflux-sync-bench-'));
   const rssFile = join(dir, 'maxrss');
   const probe = join(dir, 'rss-probe.mjs');
-  await writeFile(probe, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
+  await writeFile(
+    probe,
+    `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.resourceUsage(); writeFileSync(${JSON.stringify(rssFile)}, JSON.stringify(u)); });\n`,
+  );
   const args = ['--import', probe, ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), syncCliPath()];
   const started = performance.now();
   const child = spawn(process.execPath, args, {
@@ -47,7 +52,8 @@ export async function runSyncProcess(env: Record<string, string>, options: { cpu
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
   const wallMs = performance.now() - started;
-  const maxRssKb = Number(await readFile(rssFile, 'utf8').catch(() => '0'));
+  const usage = JSON.parse(await readFile(rssFile, 'utf8').catch(() => '{}')) as Partial<NodeJS.ResourceUsage>;
   await rm(dir, { recursive: true, force: true });
-  return { code, wallMs, maxRssBytes: maxRssKb * 1024, stdout, stderr };
+  const cpuMs = ((usage.userCPUTime ?? 0) + (usage.systemCPUTime ?? 0)) / 1000;
+  return { code, wallMs, maxRssBytes: (usage.maxRSS ?? 0) * 1024, cpuMs, stdout, stderr };
 }

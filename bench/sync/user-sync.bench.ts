@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
@@ -124,8 +124,9 @@ function report(imported: SyncProcessResult, resynced: SyncProcessResult, naive:
   const naivePerUser = naive.ms / naive.users;
   const importPerUser = imported.wallMs / USERS;
   console.log(`users listed: ${USERS}, page size capped at ${PAGE_CAP}, database ${new URL(SERVER_URL).host}, Node ${process.version}, ${cpus().length} CPUs`);
-  console.log(`import   (npm run sync, spawn to exit): ${s(imported.wallMs)}, peak RSS ${mb(imported.maxRssBytes)}, ${per1000(imported.wallMs)} per 1,000 users · ${lastLine(imported)}`);
-  console.log(`re-sync  (10% renamed, 1% disabled, 1% deleted): ${s(resynced.wallMs)}, peak RSS ${mb(resynced.maxRssBytes)} · ${lastLine(resynced)}`);
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`import   (npm run sync, spawn to exit): ${s(imported.wallMs)} wall, ${s(imported.cpuMs)} CPU, peak RSS ${mb(imported.maxRssBytes)}, ${per1000(imported.wallMs)} per 1,000 users · ${lastLine(imported)}`);
+  console.log(`re-sync  (10% renamed, 1% disabled, 1% deleted): ${s(resynced.wallMs)} wall, ${s(resynced.cpuMs)} CPU, peak RSS ${mb(resynced.maxRssBytes)} · ${lastLine(resynced)}`);
   console.log(`naive    (findOne + save per user, TypeORM), ${naive.users} users: ${s(naive.ms)} = ${naivePerUser.toFixed(2)} ms/user, ≈ ${s(naivePerUser * USERS)} for ${USERS}`);
   console.log(`import vs naive, per user: ${(naivePerUser / importPerUser).toFixed(1)}×`);
 }

@@ -102,10 +102,10 @@ export class UserSyncService {
       const skippedReasons = new Set<string>();
       let batch: DirectoryUser[] = [];
       const flush = async (users: DirectoryUser[]) => {
-        if (!(await this.store.heartbeat(lease.runId))) {
+        const result = await this.store.writeBatch(lease.runId, issuer, users, this.options.importUsers, deactivateMissing);
+        if (!result.leased) {
           throw new UserSyncError('SYNC_LEASE_LOST', `another replica took over sync run ${lease.runId} (no heartbeat for ${leaseSeconds} s)`);
         }
-        const result = await this.store.writeBatch(lease.runId, issuer, users, this.options.importUsers, deactivateMissing);
         counts.created += result.created;
         counts.updated += result.updated;
         counts.matched += result.matched;

@@ -10,6 +10,8 @@ export interface SyncLease {
 }
 
 export interface BatchResult {
+  /** False when the run no longer holds the lease (another replica took over): nothing was written. */
+  leased: boolean;
   /** Listed users with a local identity at the issuer. */
   matched: number;
   /** Of those, rows rewritten because something differed (reactivations included). */
@@ -48,10 +50,14 @@ export interface RunReport {
 }
 
 const BATCH_SQL = `
-WITH d AS MATERIALIZED (
+WITH beat AS (
+  UPDATE auth_sync_runs SET heartbeat_at = now() WHERE id = $3 AND outcome = 'running' RETURNING id
+),
+d AS MATERIALIZED (
   SELECT DISTINCT ON (x.subject) x.*
     FROM jsonb_to_recordset($1::jsonb) AS x(subject text, username text, display_name text, email text,
                                              avatar_url text, active boolean, roles jsonb, importable boolean)
+   WHERE EXISTS (SELECT 1 FROM beat)
 ),
 seen AS (
   INSERT INTO auth_sync_seen (run_id, subject, active) SELECT $3, d.subject, d.active FROM d
@@ -88,7 +94,8 @@ created AS (
     FROM fresh f JOIN linked l ON l.user_id = f.id
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM m)::int AS matched,
+SELECT EXISTS (SELECT 1 FROM beat) AS leased,
+       (SELECT count(*) FROM m)::int AS matched,
        (SELECT count(*) FROM changed WHERE NOT disabled)::int AS updated,
        (SELECT count(*) FROM m WHERE $5::boolean AND was_active AND NOT active)::int AS disabled,
        (SELECT count(*) FROM created)::int AS created`;
@@ -168,7 +175,8 @@ export class UserSyncStore {
   }
 
   /**
-   * Writes one batch in one statement: records the subjects as seen, rewrites only the matched
+   * Writes one batch in one statement (one round trip): renews the lease (and writes nothing if
+   * it was lost), records the subjects as seen, rewrites only the matched
    * rows where something differs (reactivating users the directory shows enabled), and, with
    * `importUsers`, creates users and identities for the unmatched. Deactivation waits for the end.
    */

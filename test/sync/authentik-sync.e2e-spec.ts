@@ -145,6 +145,23 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
     authentik.serviceAccounts = 1;
   });
 
+  it('stops writing at the next batch once another replica took the lease over, and deactivates nobody', async () => {
+    authentik.delayMs = 30;
+    const service = h.service({ ...options(), batchSize: 5, prefetchPages: 1 });
+    const pass = service.runOnce().catch((e: unknown) => e);
+    const deadline = Date.now() + 10_000;
+    while (!(await h.runs()).some((r) => r.outcome === 'running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await h.dataSource.query(`UPDATE auth_sync_runs SET outcome = 'abandoned', finished_at = now() WHERE outcome = 'running'`);
+    authentik.people[0].active = false;
+
+    const error = await pass;
+    authentik.delayMs = 0;
+    authentik.people[0].active = true;
+
+    expect(error).toMatchObject({ code: 'SYNC_LEASE_LOST' });
+    expect([...(await h.users()).values()].every((u) => u.active)).toBe(true);
+  });
+
   it('skips a pass while another one runs on this instance', async () => {
     const service = h.service(options());
     authentik.delayMs = 50;
