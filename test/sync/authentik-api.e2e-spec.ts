@@ -4,6 +4,8 @@ import { UserSyncError } from '../../lib/sync/user-sync.errors.js';
 import { FakeAuthentik } from './support/fake-authentik.js';
 import { authentikUid, makePeople } from './support/fake-directory-server.js';
 import { SyncHarness } from './support/sync-harness.js';
+import { startSyncApp } from './support/sync-test-module.js';
+import { UserSyncService } from '../../lib/sync/user-sync.service.js';
 
 /** Authentik's awkward parts: service accounts, subject modes, permissions, roles. */
 describe('user sync against Authentik as its API really answers', () => {
@@ -103,6 +105,17 @@ describe('user sync against Authentik as its API really answers', () => {
     expect(authentik.requests.every((u) => u.searchParams.get('include_groups') === 'false')).toBe(true);
 
     await h.service(options({ rolesClaim: 'groups' })).runOnce();
+    expect((await h.users()).get(authentikUid(1))!.roles).toEqual(['admins', 'staff']);
+  });
+
+  it('inside AuthModule the roles claim comes from its rolesClaim: "groups" makes the sync write group names', async () => {
+    await h.seed(authentikUid(1), { roles: ['from-login'] });
+    const app = await startSyncApp(h.db.url, h.db.poolSize, { ...options(), cron: 'off', issuer: undefined }, ['groups']);
+    try {
+      await app.get(UserSyncService).runOnce();
+    } finally {
+      await app.close();
+    }
     expect((await h.users()).get(authentikUid(1))!.roles).toEqual(['admins', 'staff']);
   });
 

@@ -16,18 +16,18 @@ class SyncTestModule {
 }
 
 /** The resolved auth options, reduced to the slices the sync reads. */
-export function authOptions(sync: UserSyncOptions): Provider {
-  return { provide: RESOLVED_AUTH_OPTIONS, useValue: { sync, tokens: { issuer: ISSUER } } };
+export function authOptions(sync: UserSyncOptions, rolesPath: readonly string[] = ['roles']): Provider {
+  return { provide: RESOLVED_AUTH_OPTIONS, useValue: { sync, tokens: { issuer: ISSUER, rolesPath } } };
 }
 
 /**
  * What AuthModule wires for the sync, on its own: ScheduleModule, TypeORM and
  * `userSyncProviders` fed by the resolved auth options. `close()` runs the shutdown hooks.
  */
-export async function startSyncApp(databaseUrl: string, poolSize: number, sync: UserSyncOptions): Promise<INestApplicationContext> {
+export async function startSyncApp(databaseUrl: string, poolSize: number, sync: UserSyncOptions, rolesPath?: readonly string[]): Promise<INestApplicationContext> {
   const module = SyncTestModule.with(
     [ScheduleModule.forRoot(), TypeOrmModule.forRoot({ type: 'postgres', url: databaseUrl, entities: authEntities, extra: { max: poolSize } })],
-    [authOptions(sync), ...userSyncProviders],
+    [authOptions(sync, rolesPath), ...userSyncProviders],
   );
   return NestFactory.createApplicationContext(module, { logger: ['error'], abortOnError: false });
 }
