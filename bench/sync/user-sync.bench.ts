@@ -8,12 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { authEntities } from '../../lib/database/auth-schema.js';
-import { resolveUserSyncOptions } from '../../lib/sync/user-sync.options.js';
-import { createDirectorySource } from '../../lib/sync/user-sync.providers.js';
+import { authEntities } from '@nestflux/auth';
 import { summariseCpuProfile } from './cpu-profile-summary.js';
 import { BENCH_TOKEN, serveAuthentikListing } from './fake-authentik-listing.js';
-import { naiveSync } from './naive-sync.js';
+import { fakeAuthentikUsers, naiveSync } from './naive-sync.js';
 import { runSyncProcess, type SyncProcessResult } from './sync-process.js';
 
 /**
@@ -23,12 +21,15 @@ import { runSyncProcess, type SyncProcessResult } from './sync-process.js';
  * database. Then the naive per-row import, in this process, on the same database.
  *   npm run bench:sync   (builds the library, the sample app and this bench first)
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_USERS (100000),
- * BENCH_NAIVE_USERS (3000), BENCH_PAGE_CAP (100), BENCH_PROFILE (1: a third, profiled import run).
+ * BENCH_NAIVE_USERS (3000; 0 skips it), BENCH_PAGE_CAP (100), BENCH_PROFILE (1: a third, profiled
+ * import run), BENCH_RESYNC (0: import only).
  */
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const NAIVE_USERS = Number(process.env.BENCH_NAIVE_USERS ?? 3_000);
 const PAGE_CAP = Number(process.env.BENCH_PAGE_CAP ?? 100);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** 0: the import run only (for the one-off 1,000,000-user measurement). */
+const RESYNC = process.env.BENCH_RESYNC !== '0';
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ISSUER = 'https://authentik.bench.example/application/o/app/';
 
@@ -71,14 +72,16 @@ async function main(): Promise<void> {
     const dbUrl = await database();
     const imported = await runSyncProcess(env(dbUrl));
     check(imported, 'import');
-    child.send('change');
-    await next();
-    const resynced = await runSyncProcess(env(dbUrl));
-    check(resynced, 're-sync');
-    child.send('reset');
-    await next();
-
-    const naive = await naiveRun(dbUrl, port);
+    let resynced: SyncProcessResult | undefined;
+    if (RESYNC) {
+      child.send('change');
+      await next();
+      resynced = await runSyncProcess(env(dbUrl));
+      check(resynced, 're-sync');
+      child.send('reset');
+      await next();
+    }
+    const naive = NAIVE_USERS > 0 ? await naiveRun(dbUrl, port) : undefined;
     report(imported, resynced, naive);
 
     if (PROFILE) {
@@ -100,9 +103,8 @@ async function naiveRun(databaseUrl: string, port: number): Promise<{ users: num
   const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: authEntities, extra: { max: 4 } });
   await dataSource.initialize();
   try {
-    const options = resolveUserSyncOptions({ source: 'authentik', url: `http://127.0.0.1:${port}`, token: BENCH_TOKEN, issuer: ISSUER, pageSize: 100, rolesClaim: 'groups', cron: 'off' });
     const started = performance.now();
-    const users = await naiveSync(dataSource, createDirectorySource(options), 'https://naive.bench.example/', NAIVE_USERS);
+    const users = await naiveSync(dataSource, fakeAuthentikUsers(port, BENCH_TOKEN), 'https://naive.bench.example/', NAIVE_USERS);
     return { users, ms: performance.now() - started };
   } finally {
     await dataSource.destroy();
@@ -117,18 +119,22 @@ function lastLine(run: SyncProcessResult): string {
   return run.stdout.trim().split('\n').at(-1) ?? '';
 }
 
-function report(imported: SyncProcessResult, resynced: SyncProcessResult, naive: { users: number; ms: number }): void {
+function report(imported: SyncProcessResult, resynced: SyncProcessResult | undefined, naive: { users: number; ms: number } | undefined): void {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const per1000 = (ms: number) => `${((ms / USERS) * 1000).toFixed(0)} ms`;
-  const naivePerUser = naive.ms / naive.users;
-  const importPerUser = imported.wallMs / USERS;
   console.log(`users listed: ${USERS}, page size capped at ${PAGE_CAP}, database ${new URL(SERVER_URL).host}, Node ${process.version}, ${cpus().length} CPUs`);
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`import   (npm run sync, spawn to exit): ${s(imported.wallMs)} wall, ${s(imported.cpuMs)} CPU, peak RSS ${mb(imported.maxRssBytes)}, ${per1000(imported.wallMs)} per 1,000 users · ${lastLine(imported)}`);
-  console.log(`re-sync  (10% renamed, 1% disabled, 1% deleted): ${s(resynced.wallMs)} wall, ${s(resynced.cpuMs)} CPU, peak RSS ${mb(resynced.maxRssBytes)} · ${lastLine(resynced)}`);
-  console.log(`naive    (findOne + save per user, TypeORM), ${naive.users} users: ${s(naive.ms)} = ${naivePerUser.toFixed(2)} ms/user, ≈ ${s(naivePerUser * USERS)} for ${USERS}`);
-  console.log(`import vs naive, per user: ${(naivePerUser / importPerUser).toFixed(1)}×`);
+  console.log(`import   (npm run sync, spawn to exit): ${s(imported.wallMs)} wall, ${s(imported.cpuMs)} CPU, peak RSS ${mb(imported.maxRssBytes)}, ` +
+    `per 1,000 users ${per1000(imported.wallMs)} wall / ${per1000(imported.cpuMs)} CPU / ${((imported.maxRssBytes / USERS) * 1000 / 1024).toFixed(1)} KB RSS · ${lastLine(imported)}`);
+  if (resynced) {
+    console.log(`re-sync  (10% renamed, 1% disabled, 1% deleted): ${s(resynced.wallMs)} wall, ${s(resynced.cpuMs)} CPU, peak RSS ${mb(resynced.maxRssBytes)} · ${lastLine(resynced)}`);
+  }
+  if (naive) {
+    const naivePerUser = naive.ms / naive.users;
+    console.log(`naive    (findOne + save per user, TypeORM), ${naive.users} users: ${s(naive.ms)} = ${naivePerUser.toFixed(2)} ms/user, ≈ ${s(naivePerUser * USERS)} for ${USERS}`);
+    console.log(`import vs naive, per user: ${(naivePerUser / (imported.wallMs / USERS)).toFixed(1)}×`);
+  }
 }
 
 async function admin(sql: string): Promise<void> {
