@@ -4,6 +4,8 @@ export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
 export type { AuthModuleOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, ClientAuthMethod } from './options/auth-module-options.js';
 export { AuthGuard } from './guards/auth.guard.js';
 export { RequestAuthenticator } from './guards/request-authenticator.service.js';
+export { keepUpgradeRequests } from './guards/upgrade-requests.js';
+export type { ClientConnectBinder } from './guards/upgrade-requests.js';
 export { Public } from './decorators/public.decorator.js';
 export { Roles, AllRoles } from './decorators/roles.decorator.js';
 export { Scopes } from './decorators/scopes.decorator.js';

@@ -14,7 +14,7 @@ export interface AuthErrorBody {
 /**
  * Maps every `AuthError` to JSON `{ statusCode, error, message, code }`: on HTTP as the response,
  * in GraphQL as the error's `extensions` (the error is returned to the GraphQL layer, which puts
- * it in `errors[]`), on a WebSocket as an `{"event":"error","data":…}` message. Logs carry the
+ * it in `errors[]`), on a WebSocket as an `{"event":"exception","data":…}` message. Logs carry the
  * code and message (which never hold a token), not the request.
  */
 @Catch(AuthError)
@@ -46,16 +46,20 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
 function graphQlError(exception: AuthError, body: AuthErrorBody): Error {
   const error = new Error(exception.message, { cause: exception });
   error.name = exception.name;
-  return Object.assign(error, { extensions: { code: body.code, statusCode: body.statusCode, http: { status: body.statusCode } } });
+  return Object.assign(error, { extensions: { code: body.code, statusCode: body.statusCode } });
 }
 
-/** `ws` sockets get a JSON message; Socket.IO sockets an `exception` event (as Nest's own filter does). */
+/**
+ * As Nest's own WebSocket filter does: `ws` sockets get `{"event":"exception","data":…}`,
+ * Socket.IO sockets an `exception` event. (Used where a host applies this filter to a gateway
+ * with `@UseFilters`; Nest applies no global filter there, see `guards/ws-exception.ts`.)
+ */
 function sendToSocket(client: unknown, body: AuthErrorBody): undefined {
   const socket = client as { send?: (data: string) => void; emit?: (event: string, data: unknown) => void; readyState?: unknown } | null;
   if (typeof socket?.send === 'function' && typeof socket.readyState === 'number') {
-    if (socket.readyState === 1) socket.send(JSON.stringify({ event: 'error', data: body }));
+    if (socket.readyState === 1) socket.send(JSON.stringify({ event: 'exception', data: body }));
   } else if (typeof socket?.emit === 'function') {
-    socket.emit('exception', { status: 'error', ...body });
+    socket.emit('exception', body);
   }
   return undefined;
 }

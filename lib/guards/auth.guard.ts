@@ -1,18 +1,22 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { HttpRequest as Request } from '../http/http-types.js';
 import { ALL_ROLES_KEY, ANY_ROLES_KEY, IS_PUBLIC_KEY, SCOPES_KEY } from '../decorators/auth-metadata.js';
-import { ForbiddenError } from '../errors/auth-error.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error.js';
 import { asDependencyError } from '../errors/dependency-errors.js';
 import type { AuthUser } from '../users/auth-user.js';
+import { authTargetOf, setUser, type AuthRequest, type AuthTarget } from './auth-context.js';
 import { RequestAuthenticator } from './request-authenticator.service.js';
+import { asWsException } from './ws-exception.js';
 
 const AUTHENTICATED = Symbol('nestflux:authenticated');
 
 /**
- * One guard for browser sessions and bearer tokens. 401 without valid credentials, 403 when a
- * `@Roles`, `@AllRoles` or `@Scopes` requirement is not met. Subclass and override the protected
- * hooks to change a decision without forking.
+ * One guard for browser sessions and bearer tokens, on HTTP routes, GraphQL resolvers (the
+ * request that carries the operation) and WebSocket gateways (the upgrade request of the
+ * connection, see `keepUpgradeRequests`). Any other context (RPC, a kind it does not know) is
+ * denied unless the handler is `@Public()`. 401 without valid credentials, 403 when a `@Roles`,
+ * `@AllRoles` or `@Scopes` requirement is not met. Subclass and override the protected hooks to
+ * change a decision without forking.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -22,16 +26,23 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http' || this.isPublic(context)) return true;
-    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser; [AUTHENTICATED]?: AuthUser }>();
-    // Global and per-route AuthGuard on one route authenticate once.
-    const user = req[AUTHENTICATED] ?? (await this.authenticator.authenticate(req).catch((error: unknown) => {
-      throw asDependencyError(error);
-    }));
-    req[AUTHENTICATED] = user;
-    req.user = user;
-    this.authorize(user, context);
-    return true;
+    if (this.isPublic(context)) return true;
+    const target = authTargetOf(context);
+    if (!target) {
+      // Fail closed: a context the guard cannot read is not a context it has checked.
+      const denied = new UnauthenticatedError('AUTH_UNAUTHENTICATED', `AuthGuard cannot authenticate this "${context.getType()}" context; mark the handler @Public() or guard it yourself.`);
+      throw context.getType() === 'ws' ? await asWsException(denied) : denied;
+    }
+    try {
+      const user = await this.authenticateTarget(target).catch((error: unknown) => {
+        throw asDependencyError(error);
+      });
+      setUser(target.request, user);
+      this.authorize(user, context);
+      return true;
+    } catch (error) {
+      throw target.kind === 'ws' ? await asWsException(error) : error;
+    }
   }
 
   protected isPublic(context: ExecutionContext): boolean {
@@ -53,5 +64,16 @@ export class AuthGuard implements CanActivate {
     if (scopes?.length && !scopes.every((scope) => user.scopes.includes(scope))) {
       throw new ForbiddenError('AUTH_FORBIDDEN_SCOPE', `Requires the scopes: ${scopes.join(', ')}.`);
     }
+  }
+
+  private async authenticateTarget({ kind, request }: AuthTarget): Promise<AuthUser> {
+    // A WebSocket's upgrade request lives as long as the connection: every message is checked
+    // again (a revoked session or an expired token stops working mid-connection).
+    if (kind === 'ws') return this.authenticator.authenticateUpgrade(request);
+    // Global and per-route AuthGuard (or several GraphQL resolvers of one operation) on one
+    // request authenticate once.
+    const memo = request as AuthRequest & { [AUTHENTICATED]?: Promise<AuthUser> };
+    memo[AUTHENTICATED] ??= this.authenticator.authenticate(request);
+    return memo[AUTHENTICATED];
   }
 }

@@ -12,6 +12,7 @@ import type { AuthUser } from '../users/auth-user.js';
 import { BearerUserCache } from '../users/bearer-user.cache.js';
 import { claimsToProfile } from '../users/claims-to-profile.js';
 import { UserAccountsService } from '../users/user-accounts.service.js';
+import type { AuthRequest } from './auth-context.js';
 
 /**
  * Turns a request into an `AuthUser`: a bearer token in the `Authorization` header (only
@@ -32,7 +33,9 @@ export class RequestAuthenticator {
     private readonly bearerUsers: BearerUserCache,
   ) {}
 
-  async authenticate(req: Request): Promise<AuthUser> {
+  /** Accepts an Express or Fastify request, or Node's IncomingMessage: only headers and method are read. */
+  async authenticate(request: AuthRequest): Promise<AuthUser> {
+    const req = request as Request;
     const authorization = req.headers.authorization;
     if (authorization !== undefined) return this.fromBearer(authorization);
     const session = await this.sessions.resolve(readCookie(req, this.sessionSettings.cookie.name));
@@ -60,5 +63,19 @@ export class RequestAuthenticator {
       displayName: profile.displayName ?? user.displayName, avatarUrl: profile.avatarUrl ?? user.avatarUrl,
       roles: profile.roles, scopes: extractScopes(claims), via: 'bearer',
     };
+  }
+
+  /**
+   * A WebSocket upgrade request (a GET, so no CSRF token): browsers send cookies on cross-site
+   * WebSocket handshakes, so a cookie-authenticated one must come from the app's own origin
+   * (cross-site WebSocket hijacking). Bearer clients are not affected.
+   */
+  async authenticateUpgrade(request: AuthRequest): Promise<AuthUser> {
+    const user = await this.authenticate(request);
+    const origin = request.headers.origin;
+    if (user.via === 'session' && (typeof origin !== 'string' || origin !== this.login.appOrigin)) {
+      throw new ForbiddenError('AUTH_CROSS_SITE_REQUEST', 'A cookie-authenticated WebSocket must be opened from this site.');
+    }
+    return user;
   }
 }
