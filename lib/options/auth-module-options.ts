@@ -98,8 +98,33 @@ export interface AuthModuleOptions {
   session: AuthSessionOptions;
   /** Database integration. */
   database?: AuthDatabaseOptions;
-  /** Minimum seconds between two JWKS fetches triggered by an unknown `kid`. Default 30 (max 60). */
+  /**
+   * Minimum seconds between two JWKS fetches, successful or failed (an unknown `kid` triggers
+   * one). Default 30 (1..60).
+   */
   jwksCooldownSeconds?: number;
+  /**
+   * The provider's signing keys are re-read when older than this many seconds, so a key the
+   * provider withdrew stops verifying within it. Default 600 (1..86400).
+   */
+  jwksMaxAgeSeconds?: number;
+  /**
+   * While the provider cannot be reached, keys older than `jwksMaxAgeSeconds` keep verifying for
+   * at most this many seconds more (stale-if-error); then bearer requests get 503. Default 86400
+   * (0..604800; 0 turns it off).
+   */
+  jwksStaleIfErrorSeconds?: number;
+  /**
+   * Accept only RFC 9068 access tokens (`typ: at+jwt`) as bearer tokens. Default false: the plain
+   * `JWT` of Keycloak and Authentik (or no `typ`) is accepted too.
+   */
+  requireAtJwt?: boolean;
+  /**
+   * Bearer tokens must have been issued to one of these clients: their `client_id` (RFC 9068
+   * §2.2), or `azp` when there is no `client_id`. Default: any client of the provider whose
+   * token carries the right `aud`.
+   */
+  allowedClientIds?: string[];
   /** Timeout of every HTTP request to the provider, in ms. Default 5000. */
   httpTimeoutMs?: number;
   /** Maps claims to extra user columns or overrides the defaults. Default: the built-in mapping. */

@@ -89,6 +89,10 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
       clockToleranceSeconds,
       rolesPath,
       jwksCooldownMs: integerInRange(options.jwksCooldownSeconds, 30, 1, 60, 'jwksCooldownSeconds') * 1000,
+      jwksMaxAgeMs: integerInRange(options.jwksMaxAgeSeconds, 600, 1, 86400, 'jwksMaxAgeSeconds') * 1000,
+      jwksStaleIfErrorMs: integerInRange(options.jwksStaleIfErrorSeconds, 86400, 0, 7 * 86400, 'jwksStaleIfErrorSeconds') * 1000,
+      requireAtJwt: options.requireAtJwt === true,
+      allowedClientIds: clientIdList(options.allowedClientIds),
       httpTimeoutMs,
     },
     session: {
@@ -188,6 +192,14 @@ function integerInRange(value: unknown, fallback: number, min: number, max: numb
     throw new AuthConfigError(key, `is ${String(value)}`, `Use a whole number from ${min} to ${max}.`);
   }
   return value;
+}
+
+function clientIdList(value: unknown): ReadonlySet<string> | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.some((id) => typeof id !== 'string' || id === '')) {
+    throw new AuthConfigError('allowedClientIds', 'must be a non-empty array of client ids', 'List the clients whose access tokens this API accepts, or leave it unset to accept any client.');
+  }
+  return new Set(value as string[]);
 }
 
 function normaliseScope(scope: string): string {

@@ -17,6 +17,12 @@ export interface TokenSettings {
   /** `rolesClaim` split once at boot: `realm_access.roles` → `['realm_access', 'roles']`. */
   rolesPath: readonly string[];
   jwksCooldownMs: number;
+  jwksMaxAgeMs: number;
+  jwksStaleIfErrorMs: number;
+  /** Only `typ: at+jwt` bearer tokens. */
+  requireAtJwt: boolean;
+  /** `client_id` / `azp` values accepted in bearer tokens; undefined: any. */
+  allowedClientIds: ReadonlySet<string> | undefined;
   httpTimeoutMs: number;
 }
 

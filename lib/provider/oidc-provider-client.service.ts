@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createRemoteJWKSet, importJWK, type JWTVerifyGetKey } from 'jose';
+import { importJWK, type JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import { LOGIN_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
 import { DependencyUnavailableError } from '../errors/auth-error.js';
 import type { LoginSettings, TokenSettings } from '../options/resolved-auth-options.js';
+import { JwksCache } from '../tokens/jwks.cache.js';
 
 const FIRST_RETRY_DELAY_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 60_000;
-/** A provider's signing keys rarely change: re-read the JWKS at least this often anyway. */
-const JWKS_MAX_AGE_MS = 10 * 60_000;
 
 /** Discovery result plus what is derived from it once: the JWKS and the client configuration. */
 export interface ProviderHandle {
@@ -67,10 +66,13 @@ export class OidcProviderClient {
       );
       const jwksUri = config.serverMetadata().jwks_uri;
       if (!jwksUri) throw new Error('the discovery document has no jwks_uri');
-      const jwks = createRemoteJWKSet(new URL(jwksUri), {
-        cooldownDuration: this.tokens.jwksCooldownMs,
-        cacheMaxAge: JWKS_MAX_AGE_MS,
-        timeoutDuration: this.tokens.httpTimeoutMs,
+      // Our own cache around jose's local key set: stale-if-error and a cooldown for failed fetches too.
+      const { getKey: jwks } = new JwksCache({
+        jwksUri: new URL(jwksUri),
+        maxAgeMs: this.tokens.jwksMaxAgeMs,
+        cooldownMs: this.tokens.jwksCooldownMs,
+        staleIfErrorMs: this.tokens.jwksStaleIfErrorMs,
+        timeoutMs: this.tokens.httpTimeoutMs,
       });
       this.handle = { config, jwks };
       this.retryDelayMs = FIRST_RETRY_DELAY_MS;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { UnauthenticatedError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
@@ -12,18 +12,24 @@ import { VerifiedTokenCache } from './verified-token.cache.js';
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Real access tokens are a few KB; refuse to parse more. */
 export const MAX_BEARER_TOKEN_LENGTH = 8192;
-/** RFC 9068 `at+jwt`, or the plain `JWT` that Keycloak and Authentik use. */
-const ACCEPTED_TYP = new Set(['at+jwt', 'application/at+jwt', 'jwt']);
+/** RFC 9068 §2.1 `at+jwt` (also spelt with the `application/` prefix). */
+const AT_JWT = new Set(['at+jwt', 'application/at+jwt']);
+/** The plain `JWT` that Keycloak and Authentik use, unless `requireAtJwt`. */
+const PLAIN_JWT = 'jwt';
 /** Tokens that say they are something else (Keycloak marks ID and refresh tokens in `typ`). */
 const FOREIGN_TOKEN_TYPES = new Set(['id', 'refresh', 'logout', 'offline']);
 
+export type VerifiedAccessToken = JWTPayload & { sub: string };
+
 /**
- * Verifies bearer access tokens locally against the provider's JWKS (cached by jose; an unknown
- * `kid` triggers one refetch per cooldown, so key rotation needs no restart).
+ * Verifies bearer access tokens locally against the provider's JWKS (see `JwksCache`: an
+ * unknown `kid` refetches at most once per cooldown, stale keys serve while the provider is
+ * down). The request path is: shape check → verified-token cache → signature and registered
+ * claims (jose) → the access-token rules of `checkAccessTokenRules`.
  */
 @Injectable()
 export class AccessTokenVerifier {
-  private readonly verified = new VerifiedTokenCache();
+  private readonly verified: VerifiedTokenCache;
   /** Built once: the per-request path only verifies. */
   private readonly verifyOptions: JWTVerifyOptions;
 
@@ -31,6 +37,7 @@ export class AccessTokenVerifier {
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
     private readonly provider: OidcProviderClient,
   ) {
+    this.verified = new VerifiedTokenCache(settings.jwksMaxAgeMs);
     this.verifyOptions = {
       issuer: settings.issuer,
       audience: settings.audience,
@@ -40,37 +47,53 @@ export class AccessTokenVerifier {
     };
   }
 
-  async verify(token: string): Promise<JWTPayload & { sub: string }> {
+  async verify(token: string): Promise<VerifiedAccessToken> {
     if (token.length > MAX_BEARER_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
-      throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (not a signed JWT)');
+      throw rejected('not a signed JWT');
     }
     const cached = this.verified.get(token);
     if (cached) return cached;
     try {
       const { jwks } = await this.provider.get();
+      // RFC 9068 §4 / RFC 8725 §3.1-3.2: signature with a pinned algorithm; iss, aud, exp, nbf.
       const { payload, protectedHeader } = await jwtVerify(token, jwks, this.verifyOptions);
-      const typ = protectedHeader.typ?.toLowerCase();
-      if (typ !== undefined && !ACCEPTED_TYP.has(typ)) {
-        throw new UnauthenticatedError('AUTH_TOKEN_INVALID', `Bearer token rejected (typ "${protectedHeader.typ}" is not an access token)`);
-      }
-      // An ID token has the client as audience too: it carries the login's nonce, access tokens don't.
-      const idTokenLike = typ !== 'at+jwt' && typ !== 'application/at+jwt' && payload.nonce !== undefined;
-      if (idTokenLike || (typeof payload.typ === 'string' && FOREIGN_TOKEN_TYPES.has(payload.typ.toLowerCase()))) {
-        throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (it is not an access token)');
-      }
-      const now = Math.floor(Date.now() / 1000);
-      if (typeof payload.iat === 'number' && payload.iat > now + this.settings.clockToleranceSeconds) {
-        throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected ("iat" is in the future)');
-      }
-      // Identifiers are refused, never cleaned: a cleaned `sub` would alias another user.
-      if (claimIdentifier(payload.sub) === undefined) {
-        throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (bad "sub": empty, too long or with control characters)');
-      }
-      const verified = payload as JWTPayload & { sub: string };
+      const verified = this.checkAccessTokenRules(payload, protectedHeader);
       this.verified.set(token, verified);
       return verified;
     } catch (error) {
       throw bearerFailure(error);
     }
   }
+
+  /** What makes a validly signed JWT an access token for us; each failure is a 401. */
+  private checkAccessTokenRules(payload: JWTPayload, header: JWTHeaderParameters): VerifiedAccessToken {
+    const typ = header.typ?.toLowerCase();
+    // RFC 9068 §2.1 and §4 (typ), RFC 8725 §3.11 (explicit typing).
+    if (this.settings.requireAtJwt ? !AT_JWT.has(typ ?? '') : typ !== undefined && !AT_JWT.has(typ) && typ !== PLAIN_JWT) {
+      throw rejected(`typ "${header.typ ?? '(none)'}" is not ${this.settings.requireAtJwt ? 'at+jwt' : 'an access token type'}`);
+    }
+    // An ID token has the client as audience too and carries the login's nonce (OIDC Core §2);
+    // a logout token (Back-Channel Logout §2.4) or any Security Event Token (RFC 8417 §2.2)
+    // carries `events`. Neither is ever an access token, whatever its header says.
+    if (payload.nonce !== undefined) throw rejected('it carries a nonce: an ID token');
+    if (payload.events !== undefined) throw rejected('it carries events: a logout or security event token');
+    if (typeof payload.typ === 'string' && FOREIGN_TOKEN_TYPES.has(payload.typ.toLowerCase())) throw rejected('it is not an access token');
+    // RFC 9068 §2.2: iat is the issue time; one in the future is a forgery or a broken clock.
+    if (typeof payload.iat === 'number' && payload.iat > Math.floor(Date.now() / 1000) + this.settings.clockToleranceSeconds) {
+      throw rejected('"iat" is in the future');
+    }
+    // Identifiers are refused, never cleaned: a cleaned `sub` would alias another user.
+    if (claimIdentifier(payload.sub) === undefined) throw rejected('bad "sub": empty, too long or with control characters');
+    // RFC 9068 §2.2 client_id (or OIDC's azp): the client the token was issued to.
+    const allowed = this.settings.allowedClientIds;
+    if (allowed) {
+      const client = typeof payload.client_id === 'string' ? payload.client_id : payload.azp;
+      if (typeof client !== 'string' || !allowed.has(client)) throw rejected('issued to a client that is not allowed');
+    }
+    return payload as VerifiedAccessToken;
+  }
+}
+
+function rejected(reason: string): UnauthenticatedError {
+  return new UnauthenticatedError('AUTH_TOKEN_INVALID', `Bearer token rejected (${reason})`);
 }

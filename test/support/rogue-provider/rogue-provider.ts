@@ -31,6 +31,7 @@ export class RogueProvider {
   readonly issuer: string;
   private lastAuthorization?: URLSearchParams;
   private jwksCount = 0;
+  private jwksAttemptCount = 0;
   private plan?: RogueIdTokenPlan;
   private availability: RogueAvailability = 'up';
   private readonly codes = new Map<string, PendingCode>();
@@ -56,6 +57,11 @@ export class RogueProvider {
   /** How often the JWKS was served (tests check the refetch-on-unknown-kid cooldown). */
   get jwksRequests(): number {
     return this.jwksCount;
+  }
+
+  /** How often the JWKS was asked for, also while down or answering nonsense (amplification tests). */
+  get jwksAttempts(): number {
+    return this.jwksAttemptCount;
   }
 
   get lastAuthorizationRequest(): URLSearchParams | undefined {
@@ -103,6 +109,7 @@ export class RogueProvider {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.url?.startsWith('/jwks')) this.jwksAttemptCount += 1;
     if (this.availability === 'down') return void req.socket.destroy();
     if (this.availability === 'nonsense') {
       res.writeHead(200, { 'Content-Type': 'text/html' });
