@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { UnauthenticatedError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
@@ -53,6 +53,9 @@ export class AccessTokenVerifier {
     }
     const cached = this.verified.get(token);
     if (cached) return cached;
+    // Garbage is a bad token whatever the provider's state: refuse it before asking for keys
+    // (jose throws a plain TypeError here, which must not pass for a network failure).
+    if (!hasJsonHeader(token)) throw rejected('not a signed JWT');
     try {
       const { jwks } = await this.provider.get();
       // RFC 9068 §4 / RFC 8725 §3.1-3.2: signature with a pinned algorithm; iss, aud, exp, nbf.
@@ -91,6 +94,15 @@ export class AccessTokenVerifier {
       if (typeof client !== 'string' || !allowed.has(client)) throw rejected('issued to a client that is not allowed');
     }
     return payload as VerifiedAccessToken;
+  }
+}
+
+function hasJsonHeader(token: string): boolean {
+  try {
+    decodeProtectedHeader(token);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -38,8 +38,13 @@ describe('provider down at boot, nonsense mid-login, then back', () => {
     expect(login.status).toBe(503);
     expect(await login.json()).toMatchObject({ statusCode: 503, code: 'AUTH_PROVIDER_UNAVAILABLE', message: expect.stringMatching(/identity provider/i) });
     expect(login.headers.get('retry-after')).toBeTruthy();
-    const bearer = await fetch(`${base}/api/profile`, { headers: { authorization: 'Bearer aaa.bbb.ccc' } });
-    expect([401, 503]).toContain(bearer.status);
+    // Garbage is refused as such whatever the provider's state; a real token cannot be checked now.
+    const garbage = await fetch(`${base}/api/profile`, { headers: { authorization: 'Bearer aaa.bbb.ccc' } });
+    expect(garbage.status).toBe(401);
+    expect(await garbage.json()).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
+    const real = await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${await rogue.signAccessToken({ sub: 'cli-user', aud: CLIENT_ID })}` } });
+    expect(real.status).toBe(503);
+    expect(await real.json()).toMatchObject({ code: 'AUTH_PROVIDER_UNAVAILABLE' });
   });
 
   it('recovers by itself when the provider comes back', async () => {
