@@ -17,6 +17,7 @@ export type AuthErrorCode =
   | 'AUTH_CROSS_SITE_REQUEST'
   | 'AUTH_PROVIDER_UNAVAILABLE'
   | 'AUTH_DATABASE_UNAVAILABLE'
+  | 'AUTH_STEP_UP_REQUIRED'
   | 'AUTH_INPUT_REJECTED'
   | 'AUTH_DATABASE_ERROR';
 
@@ -36,6 +37,7 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_CROSS_SITE_REQUEST: 403,
   AUTH_PROVIDER_UNAVAILABLE: 503,
   AUTH_DATABASE_UNAVAILABLE: 503,
+  AUTH_STEP_UP_REQUIRED: 401,
   AUTH_INPUT_REJECTED: 400,
   AUTH_DATABASE_ERROR: 500,
 };
@@ -115,5 +117,29 @@ export class DatabaseError extends AuthError {
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
+  }
+}
+
+/**
+ * RFC 9470: the user is signed in, but not strongly or recently enough for this route. Answered
+ * 401 with `WWW-Authenticate: Bearer error="insufficient_user_authentication"` and the
+ * `acr_values` / `max_age` the client should ask the provider for.
+ */
+export class StepUpRequiredError extends AuthError {
+  override readonly name = 'StepUpRequiredError';
+  constructor(
+    message: string,
+    readonly acrValues: readonly string[] | undefined,
+    readonly maxAgeSeconds: number | undefined,
+  ) {
+    super('AUTH_STEP_UP_REQUIRED', message);
+  }
+
+  /** The RFC 9470 §3 challenge. acr values are checked at decoration time: no quotes or spaces. */
+  get challenge(): string {
+    const parts = ['error="insufficient_user_authentication"', `error_description="${this.message.replace(/["\\]/g, '')}"`];
+    if (this.acrValues?.length) parts.push(`acr_values="${this.acrValues.join(' ')}"`);
+    if (this.maxAgeSeconds !== undefined) parts.push(`max_age=${this.maxAgeSeconds}`);
+    return `Bearer ${parts.join(', ')}`;
   }
 }

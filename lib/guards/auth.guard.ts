@@ -1,11 +1,13 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ALL_ROLES_KEY, ANY_ROLES_KEY, IS_PUBLIC_KEY, SCOPES_KEY } from '../decorators/auth-metadata.js';
-import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error.js';
+import { ALL_ROLES_KEY, ANY_ROLES_KEY, IS_PUBLIC_KEY, SCOPES_KEY, STEP_UP_KEY } from '../decorators/auth-metadata.js';
+import type { StepUpRequirement } from '../decorators/step-up.decorator.js';
+import { ForbiddenError, StepUpRequiredError, UnauthenticatedError } from '../errors/auth-error.js';
 import { asDependencyError } from '../errors/dependency-errors.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { authTargetOf, setUser, type AuthRequest, type AuthTarget } from './auth-context.js';
 import { RequestAuthenticator } from './request-authenticator.service.js';
+import { stepUpShortfall } from './step-up.js';
 import { asWsException } from './ws-exception.js';
 
 const AUTHENTICATED = Symbol('nestflux:authenticated');
@@ -15,7 +17,8 @@ const AUTHENTICATED = Symbol('nestflux:authenticated');
  * request that carries the operation) and WebSocket gateways (the upgrade request of the
  * connection, see `keepUpgradeRequests`). Any other context (RPC, a kind it does not know) is
  * denied unless the handler is `@Public()`. 401 without valid credentials, 403 when a `@Roles`,
- * `@AllRoles` or `@Scopes` requirement is not met. Subclass and override the protected hooks to
+ * `@AllRoles` or `@Scopes` requirement is not met; 401 `AUTH_STEP_UP_REQUIRED` (RFC 9470) when a
+ * `@RequireAcr` / `@RequireMfa` one is not. Subclass and override the protected hooks to
  * change a decision without forking.
  */
 @Injectable()
@@ -64,6 +67,10 @@ export class AuthGuard implements CanActivate {
     if (scopes?.length && !scopes.every((scope) => user.scopes.includes(scope))) {
       throw new ForbiddenError('AUTH_FORBIDDEN_SCOPE', `Requires the scopes: ${scopes.join(', ')}.`);
     }
+    // RFC 9470: after roles and scopes, so a step-up is only asked of a user who may use the route.
+    const stepUp = this.reflector.getAllAndOverride<StepUpRequirement | undefined>(STEP_UP_KEY, targets);
+    const shortfall = stepUp && stepUpShortfall(user, stepUp);
+    if (stepUp && shortfall) throw new StepUpRequiredError(`Stronger or more recent authentication needed: ${shortfall}.`, stepUp.acrValues, stepUp.maxAgeSeconds);
   }
 
   private async authenticateTarget({ kind, request }: AuthTarget): Promise<AuthUser> {

@@ -7,8 +7,9 @@ import type { LoginSettings, SessionSettings, TokenSettings } from '../options/r
 import { isCrossSite } from '../http/same-origin.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
-import { extractScopes } from '../tokens/claims.js';
+import { authenticationEvent, extractScopes } from '../tokens/claims.js';
 import type { AuthUser } from '../users/auth-user.js';
+import { bearerRoles } from '../users/bearer-roles.js';
 import { BearerUserCache } from '../users/bearer-user.cache.js';
 import { claimsToProfile } from '../users/claims-to-profile.js';
 import { UserAccountsService } from '../users/user-accounts.service.js';
@@ -61,7 +62,8 @@ export class RequestAuthenticator {
     return {
       id: user.id, sub: claims.sub, issuer: this.tokens.issuer, email: profile.email ?? user.email,
       displayName: profile.displayName ?? user.displayName, avatarUrl: profile.avatarUrl ?? user.avatarUrl,
-      roles: profile.roles, scopes: extractScopes(claims), via: 'bearer',
+      roles: bearerRoles(profile.roles, claims.iat, user), scopes: extractScopes(claims),
+      authentication: authenticationEvent(claims), via: 'bearer',
     };
   }
 

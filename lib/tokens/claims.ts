@@ -71,3 +71,13 @@ export function cleanEmailClaim(value: unknown, maxLength = 320): string | undef
   if (email.length === 0 || email.length > maxLength || hasControlCharacters(email) || !EMAIL_SHAPE.test(email)) return undefined;
   return email;
 }
+
+/** `acr`, `amr` and `auth_time` of verified claims, each only when well-formed. */
+export function authenticationEvent(claims: Readonly<Record<string, unknown>>): { acr?: string; amr?: string[]; authTime?: number } {
+  const event: { acr?: string; amr?: string[]; authTime?: number } = {};
+  const acr = claimIdentifier(claims.acr, 255);
+  if (acr !== undefined) event.acr = acr;
+  if (Array.isArray(claims.amr)) event.amr = claims.amr.filter((m): m is string => claimIdentifier(m, 64) !== undefined);
+  if (typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time)) event.authTime = claims.auth_time;
+  return event;
+}

@@ -11,6 +11,11 @@ export interface AuthUser {
   roles: string[];
   /** OAuth scopes of a bearer token; the login's granted scopes for a session. */
   scopes: string[];
+  /**
+   * The sign-in behind the credential (`acr`, `amr`, `auth_time` claims), for step-up checks
+   * (`@RequireAcr`, `@RequireMfa`). Bearer tokens carry it; undefined when unknown.
+   */
+  authentication?: AuthenticationEvent;
   /** How the request authenticated. */
   via: 'session' | 'bearer';
   /** For `via: 'session'`: the session's stored key (a hash, never the cookie value). */
@@ -26,6 +31,18 @@ export interface StoredUser {
   avatarUrl: string | null;
   roles: string[];
   active: boolean;
+  /** When the row last changed (login, refresh, sync): bearer tokens issued before it use `roles`. */
+  updatedAt?: Date | null;
   /** True when this call created the user (first login or first sight). */
   created?: boolean;
+}
+
+/** How and when the user authenticated at the provider (OIDC Core §2, RFC 8176, RFC 9470). */
+export interface AuthenticationEvent {
+  /** Authentication context class reference. */
+  acr?: string;
+  /** Authentication method references, e.g. `["pwd", "otp"]`. */
+  amr?: string[];
+  /** Seconds since the epoch. */
+  authTime?: number;
 }

@@ -24,6 +24,11 @@ export class BearerUserCache {
     return user;
   }
 
+  /** Drops one user's entry (this instance changed the row, e.g. at login). */
+  forget(issuer: string, subject: string): void {
+    this.entries.delete(`${issuer}\n${subject}`);
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserProfile } from './claims-mapper.interface.js';
 import type { StoredUser } from './auth-user.js';
+import { BearerUserCache } from './bearer-user.cache.js';
 import { sanitizeProfile } from './claims-to-profile.js';
 
-const USER_COLUMNS = 'u.id, u.email, u.display_name, u.username, u.avatar_url, u.roles, u.active';
+const USER_COLUMNS = 'u.id, u.email, u.display_name, u.username, u.avatar_url, u.roles, u.active, u.updated_at';
 
 interface UserRow {
   id: string;
@@ -15,6 +16,7 @@ interface UserRow {
   avatar_url: string | null;
   roles: string[] | null;
   active: boolean;
+  updated_at: Date | string | null;
 }
 
 /** Signals "another login created this identity first": the transaction rolls back, we update. */
@@ -27,11 +29,16 @@ class IdentityTakenError extends Error {}
  */
 @Injectable()
 export class UserAccountsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bearerUsers: BearerUserCache,
+  ) {}
 
   /** At login: refresh the profile and `last_login_at`, creating the user on first login. */
   async upsertAtLogin(issuer: string, subject: string, mapped: UserProfile): Promise<StoredUser> {
     const profile = sanitizeProfile(mapped);
+    // This instance's bearer requests see the new roles at once (other replicas within 15 s).
+    this.bearerUsers.forget(issuer, subject);
     const updated = await this.updateProfile(this.dataSource.manager, issuer, subject, profile);
     if (updated) return updated;
     try {
@@ -113,5 +120,6 @@ function toStoredUser(row: UserRow): StoredUser {
     avatarUrl: row.avatar_url,
     roles: Array.isArray(row.roles) ? row.roles : [],
     active: row.active,
+    updatedAt: row.updated_at === null ? null : new Date(row.updated_at),
   };
 }

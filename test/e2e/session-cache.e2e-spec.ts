@@ -98,14 +98,14 @@ const COOKIE = 'nestflux.sid';
   it('while the invalidation feed is down nothing is served from the cache, and it comes back', async () => {
     const sid = await signedIn('unplugged');
     // Cut every replica's listening connection, as a network blip or a server restart would.
-    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'nestflux-auth-sessions'`);
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'nestflux-auth-sessions' AND datname = current_database()`);
     await db.query(`DELETE FROM auth_sessions s USING auth_identities i WHERE i.user_id = s.user_id AND i.subject = 'unplugged'`);
     // No notification can reach them; the change still shows, because nothing is served from the cache.
     for (const instance of [0, 1]) {
       expect((await statusWithin(() => get(bed.apps[instance].base, '/api/profile', sid), 401)).status).toBe(401);
     }
     // The listener reconnects (after about 1 s) and the cache works again, invalidation included.
-    const listening = async () => ((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'nestflux-auth-sessions'`)) as Array<{ n: number }>)[0].n;
+    const listening = async () => ((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'nestflux-auth-sessions' AND datname = current_database()`)) as Array<{ n: number }>)[0].n;
     const deadline = Date.now() + 10_000;
     while ((await listening()) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await listening()).toBe(2);
