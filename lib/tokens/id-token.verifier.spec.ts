@@ -33,6 +33,10 @@ describe('IdTokenVerifier', () => {
     clockToleranceSeconds: 60,
     rolesPath: ['roles'],
     jwksCooldownMs: 30_000,
+    jwksMaxAgeMs: 600_000,
+    jwksStaleIfErrorMs: 86_400_000,
+    requireAtJwt: false,
+    allowedClientIds: undefined,
     httpTimeoutMs: 2_000,
     ...overrides,
   });
