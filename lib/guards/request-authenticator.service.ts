@@ -57,7 +57,7 @@ export class RequestAuthenticator {
     if (!match) throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'The Authorization header must be "Bearer <JWT>".');
     const claims = await this.accessTokens.verify(match[1]);
     const profile = claimsToProfile(claims, this.tokens.rolesPath);
-    const user = await this.bearerUsers.get(this.tokens.issuer, claims.sub, () => this.users.findOrCreate(this.tokens.issuer, claims.sub, profile));
+    const user = await this.bearerUsers.get(this.tokens.issuer, claims.sub, () => this.users.findOrCreate(this.tokens.issuer, claims.sub, profile, typeof claims.iat === 'number' ? claims.iat : undefined));
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
     return {
       id: user.id, sub: claims.sub, issuer: this.tokens.issuer, email: profile.email ?? user.email,

@@ -51,13 +51,17 @@ export class UserAccountsService {
     }
   }
 
-  /** For bearer tokens: the existing user, or a new one on first sight (profile not refreshed). */
-  async findOrCreate(issuer: string, subject: string, mapped: UserProfile): Promise<StoredUser> {
+  /**
+   * For bearer tokens: the existing user, or a new one on first sight (profile not refreshed).
+   * A new row's `updated_at` is the token's `iat` (`issuedAt`, seconds): its roles are that
+   * token's, not newer knowledge, so a later token's roles still count (see `bearerRoles`).
+   */
+  async findOrCreate(issuer: string, subject: string, mapped: UserProfile, issuedAt?: number): Promise<StoredUser> {
     const existing = await this.find(issuer, subject);
     if (existing) return existing;
     try {
       const profile = sanitizeProfile(mapped);
-      return await this.dataSource.transaction((manager) => this.insertUser(manager, issuer, subject, profile, false));
+      return await this.dataSource.transaction((manager) => this.insertUser(manager, issuer, subject, profile, false, issuedAt));
     } catch (error) {
       if (!(error instanceof IdentityTakenError)) throw error;
       const winner = await this.find(issuer, subject);
@@ -89,12 +93,12 @@ export class UserAccountsService {
     return rows.length ? toStoredUser(rows[0]) : null;
   }
 
-  private async insertUser(manager: EntityManager, issuer: string, subject: string, p: UserProfile, isLogin: boolean): Promise<StoredUser> {
+  private async insertUser(manager: EntityManager, issuer: string, subject: string, p: UserProfile, isLogin: boolean, issuedAt?: number): Promise<StoredUser> {
     const inserted: UserRow[] = await manager.query(
-      `INSERT INTO auth_users AS u (email, display_name, username, avatar_url, roles, last_login_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, CASE WHEN $6::boolean THEN now() END)
+      `INSERT INTO auth_users AS u (email, display_name, username, avatar_url, roles, last_login_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, CASE WHEN $6::boolean THEN now() END, COALESCE(to_timestamp($7::double precision), now()))
        RETURNING ${USER_COLUMNS}`,
-      [p.email, p.displayName, p.username, p.avatarUrl, JSON.stringify(p.roles), isLogin],
+      [p.email, p.displayName, p.username, p.avatarUrl, JSON.stringify(p.roles), isLogin, Number.isFinite(issuedAt) ? issuedAt : null],
     );
     const linked: Array<{ user_id: string }> = await manager.query(
       `INSERT INTO auth_identities (user_id, issuer, subject) VALUES ($1, $2, $3)

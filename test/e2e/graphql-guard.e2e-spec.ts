@@ -74,7 +74,8 @@ describe('AuthGuard on GraphQL resolvers', () => {
     await rogue?.close();
   });
 
-  const bearer = async (roles: string[] = []) => `Bearer ${await rogue.signAccessToken({ sub: 'gql-user', aud: CLIENT_ID, roles })}`;
+  // One subject per role set: a user's roles are also their record's (see 'bearer roles' in the README).
+  const bearer = async (roles: string[] = [], sub = 'gql-user') => `Bearer ${await rogue.signAccessToken({ sub, aud: CLIENT_ID, roles })}`;
 
   async function post(query: string, authorization?: string): Promise<{ status: number; body: GraphQlAnswer }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -121,8 +122,8 @@ describe('AuthGuard on GraphQL resolvers', () => {
     const deniedMutation = await post('mutation { rotate }', reader);
     expect(deniedMutation.body.errors![0].extensions).toMatchObject({ code: 'AUTH_FORBIDDEN_ROLE' });
 
-    const admin = await bearer(['admin']);
-    expect((await post('{ adminReport }', admin)).body).toEqual({ data: { adminReport: 'report for gql-user' } });
+    const admin = await bearer(['admin'], 'gql-admin');
+    expect((await post('{ adminReport }', admin)).body).toEqual({ data: { adminReport: 'report for gql-admin' } });
     expect((await post('mutation { rotate }', admin)).body).toEqual({ data: { rotate: 'rotated' } });
   });
 

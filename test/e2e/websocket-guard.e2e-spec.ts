@@ -112,7 +112,8 @@ describe('AuthGuard on WebSocket gateways', () => {
     sockets.push(socket);
     return socket;
   };
-  const bearer = async (roles: string[] = []) => ({ authorization: `Bearer ${await rogue.signAccessToken({ sub: 'ws-user', aud: CLIENT_ID, roles })}` });
+  // One subject per role set: a user's roles are also their record's (see 'bearer roles' in the README).
+  const bearer = async (roles: string[] = [], sub = 'ws-user') => ({ authorization: `Bearer ${await rogue.signAccessToken({ sub, aud: CLIENT_ID, roles })}` });
 
   it('refuses messages of an anonymous connection with AUTH_UNAUTHENTICATED, but serves @Public() ones', async () => {
     const socket = await open();
@@ -130,7 +131,7 @@ describe('AuthGuard on WebSocket gateways', () => {
     const reader = await open(await bearer(['reader']));
     expect(await reader.ask('whoami', { n: 1 })).toEqual({ event: 'whoami', data: { sub: 'ws-user', via: 'bearer', roles: ['reader'], echo: { n: 1 } } });
     expect(await reader.ask('admin')).toEqual({ event: 'exception', data: expect.objectContaining({ statusCode: 403, code: 'AUTH_FORBIDDEN_ROLE' }) });
-    const admin = await open(await bearer(['admin']));
+    const admin = await open(await bearer(['admin'], 'ws-admin'));
     expect(await admin.ask('admin')).toEqual({ event: 'admin', data: 'granted' });
   });
 
