@@ -24,5 +24,7 @@ export default {
   // Boot hooks start PGlite, oidc-provider and Nest apps: on a shared 2-core machine that can
   // take longer than 30 s (a timed-out hook then crashes the worker on Nest's late imports).
   testTimeout: 60000,
+  // With CI=true, a missing DATABASE_URL or Chromium fails the run (test/support/ci-requirements.ts).
+  globalSetup: '<rootDir>/test/support/ci-requirements.ts',
   maxWorkers: 2,
 };

@@ -14,7 +14,7 @@ export function authModuleOptions(config: SampleConfig): AuthModuleOptions {
     jwksCooldownSeconds: config.jwksCooldownSeconds,
     // The embedded provider is the app itself; off loopback it runs only with DEV_IDENTITY_PROVIDER=1.
     allowInsecureIssuer: config.embeddedProvider,
-    session: { secret: config.sessionSecret },
+    session: { secret: config.sessionSecret, idleTimeoutSeconds: config.sessionIdleSeconds, absoluteTimeoutSeconds: config.sessionMaxSeconds },
     sync: config.sync,
   };
 }

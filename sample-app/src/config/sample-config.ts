@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { UserSyncOptions } from '@nestflux/auth';
 import { useDevIdentityProvider } from './dev-provider-policy.js';
 import { assertPrivateFile, ensurePrivateDir } from './private-files.js';
+import { SampleConfigError } from './sample-config-error.js';
 
 /** The development provider's client, used when no OIDC_ISSUER_URL is set. */
 export const DEV_CLIENT_ID = 'nestflux-sample';
@@ -29,6 +30,10 @@ export interface SampleConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   sessionSecret: string;
+  /** AUTH_SESSION_IDLE_SECONDS (default 1800): a session ends after this long unused. */
+  sessionIdleSeconds: number;
+  /** AUTH_SESSION_MAX_SECONDS (default 28800): a session ends this long after login. */
+  sessionMaxSeconds: number;
   sync: UserSyncOptions;
 }
 
@@ -55,6 +60,7 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
     jwksCooldownSeconds: Number(env.OIDC_JWKS_COOLDOWN_SECONDS || 30),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
+    ...sessionLifetimes(env),
     sessionSecret: env.AUTH_SESSION_SECRET || (await persistentSecret(dataDir)),
     sync: {
       cron: env.AUTH_SYNC_CRON || '0 3 * * *',
@@ -72,6 +78,25 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
       rolesClaim: env.OIDC_ROLES_CLAIM || 'roles',
     },
   };
+}
+
+/** AUTH_SESSION_IDLE_SECONDS / AUTH_SESSION_MAX_SECONDS, in the library's ranges, named when wrong. */
+function sessionLifetimes(env: Env): { sessionIdleSeconds: number; sessionMaxSeconds: number } {
+  const sessionIdleSeconds = parseSeconds(env.AUTH_SESSION_IDLE_SECONDS, 1800, 60, 30 * 86400, 'AUTH_SESSION_IDLE_SECONDS');
+  const sessionMaxSeconds = parseSeconds(env.AUTH_SESSION_MAX_SECONDS, 28800, 60, 365 * 86400, 'AUTH_SESSION_MAX_SECONDS');
+  if (sessionIdleSeconds > sessionMaxSeconds) {
+    throw new SampleConfigError('AUTH_SESSION_IDLE_SECONDS', `AUTH_SESSION_IDLE_SECONDS (${sessionIdleSeconds}) must not exceed AUTH_SESSION_MAX_SECONDS (${sessionMaxSeconds}).`);
+  }
+  return { sessionIdleSeconds, sessionMaxSeconds };
+}
+
+function parseSeconds(value: string | undefined, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value.trim()) || seconds < min || seconds > max) {
+    throw new SampleConfigError(name, `${name} must be a whole number of seconds from ${min} to ${max}, got "${value}".`);
+  }
+  return seconds;
 }
 
 function parseBoolean(value: string | undefined, fallback: boolean, name: string): boolean {
