@@ -23,6 +23,10 @@ export default {
   },
   // Boot hooks start PGlite, oidc-provider and Nest apps: on a shared 2-core machine that can
   // take longer than 30 s (a timed-out hook then crashes the worker on Nest's late imports).
+  // `npm test -- --coverage`: V8's own coverage (swc does not instrument), for the library only.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['lib/**/*.ts', '!lib/**/*.spec.ts', '!lib/index.ts'],
+  coverageReporters: ['text-summary', 'text', 'lcov'],
   testTimeout: 60000,
   // With CI=true, a missing DATABASE_URL or Chromium fails the run (test/support/ci-requirements.ts).
   globalSetup: '<rootDir>/test/support/ci-requirements.ts',
