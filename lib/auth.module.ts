@@ -4,7 +4,8 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
+import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
+import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
 import { authEntities } from './database/auth-schema.js';
 import { AuthSchemaMigrator } from './database/auth-schema.migrator.js';
 import { AuthExceptionFilter } from './errors/auth-exception.filter.js';
@@ -44,6 +45,8 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     { provide: TOKEN_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.tokens },
     { provide: SESSION_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.session },
     { provide: LOGIN_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.login },
+    { provide: RATE_LIMIT_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.rateLimit },
+    AuthRateLimitGuard,
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     {
       provide: AuthSchemaMigrator,
@@ -65,7 +68,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthGuard,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService],
+  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService],
 })
 export class AuthModule extends ConfigurableAuthModule implements OnApplicationBootstrap {
   constructor(private readonly provider: OidcProviderClient) {

@@ -6,4 +6,5 @@ export const RESOLVED_AUTH_OPTIONS = Symbol('nestflux:resolved-auth-options');
 export const TOKEN_SETTINGS = Symbol('nestflux:token-settings');
 export const SESSION_SETTINGS = Symbol('nestflux:session-settings');
 export const LOGIN_SETTINGS = Symbol('nestflux:login-settings');
+export const RATE_LIMIT_SETTINGS = Symbol('nestflux:rate-limit-settings');
 export const AUTH_ROUTE_PREFIX = Symbol('nestflux:route-prefix');

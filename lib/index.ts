@@ -1,8 +1,11 @@
 // The public surface of @nestflux/auth. Internals (DI tokens, services' helpers) stay private.
 export { AuthModule } from './auth.module.js';
 export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-export type { AuthModuleOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, ClientAuthMethod } from './options/auth-module-options.js';
+export type { AuthModuleOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, AuthRateLimitOptions, ClientAuthMethod } from './options/auth-module-options.js';
 export { AuthGuard } from './guards/auth.guard.js';
+export { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
+export { InMemoryRateLimitStorage } from './rate-limit/rate-limit.storage.js';
+export type { RateLimitStorage, RateLimitHit } from './rate-limit/rate-limit.storage.js';
 export { RequestAuthenticator } from './guards/request-authenticator.service.js';
 export { keepUpgradeRequests } from './guards/upgrade-requests.js';
 export type { ClientConnectBinder } from './guards/upgrade-requests.js';

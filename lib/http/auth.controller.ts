@@ -14,6 +14,7 @@ import type { AuthUser } from '../users/auth-user.js';
 import { clearSessionCookie, readCookie, writeSessionCookie } from './cookies.js';
 import { isCrossSite } from './same-origin.js';
 import { writeLoginBinding } from '../login/login-binding.js';
+import { AuthRateLimitGuard } from '../rate-limit/auth-rate-limit.guard.js';
 
 /** What `GET <prefix>/me` answers. */
 export interface MeResponse {
@@ -38,6 +39,7 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     ) {}
 
     @Public()
+    @UseGuards(AuthRateLimitGuard)
     @Get('login')
     async startLogin(@Req() req: Request, @Res() res: Response, @Query('returnTo') returnTo: unknown): Promise<void> {
       const { url, binding } = await this.loginFlow.start(req, returnTo).catch(rethrowAsDependency);
@@ -47,6 +49,7 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     }
 
     @Public()
+    @UseGuards(AuthRateLimitGuard)
     @Get('callback')
     async completeLogin(@Req() req: Request, @Res() res: Response): Promise<void> {
       const login = await this.loginFlow.complete(req).catch(rethrowAsDependency);

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { RateLimitStorage } from '../rate-limit/rate-limit.storage.js';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
 import type { AfterLoginHook, ClaimsMapper } from '../users/claims-mapper.interface.js';
 
@@ -56,6 +57,21 @@ export interface AuthSessionCacheOptions {
 export interface AuthDatabaseOptions {
   /** Run the library's migrations at boot (tracked in `auth_schema_migrations`). Default true. */
   runMigrations?: boolean;
+}
+
+/** Rate limit of the login and callback routes (the host's other routes are never limited). */
+export interface AuthRateLimitOptions {
+  /** Requests per client IP and route within `windowSeconds`; more get `429` with `Retry-After`. Default 20. */
+  limit?: number;
+  /** The window, in seconds. Default 60. */
+  windowSeconds?: number;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed: addresses, CIDR ranges, or `loopback`,
+   * `linklocal`, `uniquelocal`. Default none: the TCP peer is the client, whatever the header says.
+   */
+  trustedProxies?: string[];
+  /** Where hits are counted. Default: in memory, per instance (at most 100 000 addresses). */
+  storage?: RateLimitStorage;
 }
 
 /** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
@@ -125,6 +141,8 @@ export interface AuthModuleOptions {
    * token carries the right `aud`.
    */
   allowedClientIds?: string[];
+  /** Rate limit of the login and callback routes. Default 20 per 60 s per client IP and route. */
+  rateLimit?: AuthRateLimitOptions;
   /** Timeout of every HTTP request to the provider, in ms. Default 5000. */
   httpTimeoutMs?: number;
   /** Maps claims to extra user columns or overrides the defaults. Default: the built-in mapping. */

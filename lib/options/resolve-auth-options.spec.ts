@@ -78,6 +78,9 @@ describe('resolveAuthOptions', () => {
     [{ cookie: { sameSite: 'none' } }, 'cookie.sameSite'],
     [{ cookie: { name: 'bad name;' } }, 'cookie.name'],
     [{ resource: 'relative' }, 'resource'],
+    [{ rateLimit: { limit: 0 } }, 'rateLimit.limit'],
+    [{ rateLimit: { windowSeconds: 1.5 } }, 'rateLimit.windowSeconds'],
+    [{ rateLimit: { trustedProxies: ['proxy.internal'] } }, 'rateLimit.trustedProxies'],
   ])('rejects %j naming the key %s', (override, key) => {
     const error = configError(override);
     expect(error.key).toBe(key);

@@ -3,6 +3,7 @@ import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
 import type { ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
 import { loginBindingCookie } from '../login/login-binding.js';
+import { resolveRateLimit } from './resolve-rate-limit.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
@@ -75,6 +76,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
 
   return {
     routePrefix,
+    rateLimit: resolveRateLimit(options.rateLimit),
     runMigrations: options.database?.runMigrations ?? true,
     claimsMapper: options.claimsMapper,
     afterLogin: options.afterLogin,

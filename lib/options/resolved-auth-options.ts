@@ -3,6 +3,8 @@ import type { UserSyncOptions } from '../sync/user-sync.options.js';
 import type { AfterLoginHook, ClaimsMapper } from '../users/claims-mapper.interface.js';
 import type { ClientAuthMethod } from './auth-module-options.js';
 import type { LoginBindingCookie } from '../login/login-binding.js';
+import type { RateLimitStorage } from '../rate-limit/rate-limit.storage.js';
+import type { TrustedProxies } from '../rate-limit/client-address.js';
 
 /** What token verification needs: injected by the verifiers and the guard. */
 export interface TokenSettings {
@@ -65,12 +67,21 @@ export interface LoginSettings {
   bindingCookie: LoginBindingCookie;
 }
 
+/** The login routes' rate limit, per client IP and route. */
+export interface RateLimitSettings {
+  limit: number;
+  windowMs: number;
+  trustedProxies: TrustedProxies;
+  storage: RateLimitStorage;
+}
+
 /** The options after validation and defaults: one object, sliced by derived providers. */
 export interface ResolvedAuthOptions {
   routePrefix: string;
   tokens: TokenSettings;
   session: SessionSettings;
   login: LoginSettings;
+  rateLimit: RateLimitSettings;
   runMigrations: boolean;
   claimsMapper: ClaimsMapper | undefined;
   afterLogin: AfterLoginHook | undefined;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { LoginStateStore } from '../../lib/login/login-state.store.js';
 import { CookieAgent } from '../support/cookie-agent.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
@@ -94,6 +96,18 @@ describe('login bound to the browser that started it (development provider)', ()
     expect(swapped.status).toBe(400);
     expect(await swapped.json()).toMatchObject({ code: 'AUTH_LOGIN_BROWSER_MISMATCH' });
     expect(setsSession(swapped)).toBe(false);
+  });
+
+  it('purges expired login states in bounded batches, keeping live ones', async () => {
+    const db = sut.running.app.get(DataSource);
+    await db.query(
+      `INSERT INTO auth_login_states (state_hash, code_verifier, nonce, max_age, return_to, browser_binding_hash, expires_at)
+       SELECT md5(g::text) || md5('x' || g::text), 'v', 'n', NULL, '/', 'h', now() - interval '1 minute' FROM generate_series(1, 1500) g`,
+    );
+    await fetch(`${base}/auth/login`, { redirect: 'manual' }); // one live state
+    const live: number = (await db.query(`SELECT count(*)::int AS n FROM auth_login_states WHERE expires_at > now()`))[0].n;
+    expect(await sut.running.app.get(LoginStateStore).purgeExpired()).toBe(1500);
+    expect((await db.query(`SELECT count(*)::int AS n FROM auth_login_states`))[0].n).toBe(live);
   });
 
   it('lets two logins run in two tabs of one browser', async () => {

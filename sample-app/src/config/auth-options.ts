@@ -16,5 +16,6 @@ export function authModuleOptions(config: SampleConfig): AuthModuleOptions {
     allowInsecureIssuer: config.embeddedProvider,
     session: { secret: config.sessionSecret, idleTimeoutSeconds: config.sessionIdleSeconds, absoluteTimeoutSeconds: config.sessionMaxSeconds },
     sync: config.sync,
+    rateLimit: config.rateLimit,
   };
 }

@@ -35,6 +35,8 @@ export interface SampleConfig {
   /** AUTH_SESSION_MAX_SECONDS (default 28800): a session ends this long after login. */
   sessionMaxSeconds: number;
   sync: UserSyncOptions;
+  /** AUTH_RATE_LIMIT (`20/60s`) and AUTH_TRUSTED_PROXIES (comma-separated). */
+  rateLimit: { limit: number; windowSeconds: number; trustedProxies: string[] };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -62,6 +64,7 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
     dataDir,
     ...sessionLifetimes(env),
     sessionSecret: env.AUTH_SESSION_SECRET || (await persistentSecret(dataDir)),
+    rateLimit: { ...parseRateLimit(env.AUTH_RATE_LIMIT), trustedProxies: (env.AUTH_TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean) },
     sync: {
       cron: env.AUTH_SYNC_CRON || '0 3 * * *',
       timeZone: env.AUTH_SYNC_TZ || 'UTC',
@@ -97,6 +100,12 @@ function parseSeconds(value: string | undefined, fallback: number, min: number, 
     throw new SampleConfigError(name, `${name} must be a whole number of seconds from ${min} to ${max}, got "${value}".`);
   }
   return seconds;
+/** `20/60s` or `100/1m`: requests per client IP to the login routes, and the window. */
+function parseRateLimit(value: string | undefined): { limit: number; windowSeconds: number } {
+  if (value === undefined || value === '') return { limit: 20, windowSeconds: 60 };
+  const match = /^([1-9]\d{0,5})\/([1-9]\d{0,4})(s|m)$/.exec(value);
+  if (!match) throw new Error(`AUTH_RATE_LIMIT must look like 20/60s (requests/seconds, or /1m for a minute), got "${value}"`);
+  return { limit: Number(match[1]), windowSeconds: Number(match[2]) * (match[3] === 'm' ? 60 : 1) };
 }
 
 function parseBoolean(value: string | undefined, fallback: boolean, name: string): boolean {
