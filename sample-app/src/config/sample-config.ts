@@ -100,11 +100,13 @@ function parseSeconds(value: string | undefined, fallback: number, min: number, 
     throw new SampleConfigError(name, `${name} must be a whole number of seconds from ${min} to ${max}, got "${value}".`);
   }
   return seconds;
+}
+
 /** `20/60s` or `100/1m`: requests per client IP to the login routes, and the window. */
 function parseRateLimit(value: string | undefined): { limit: number; windowSeconds: number } {
   if (value === undefined || value === '') return { limit: 20, windowSeconds: 60 };
   const match = /^([1-9]\d{0,5})\/([1-9]\d{0,4})(s|m)$/.exec(value);
-  if (!match) throw new Error(`AUTH_RATE_LIMIT must look like 20/60s (requests/seconds, or /1m for a minute), got "${value}"`);
+  if (!match) throw new SampleConfigError('AUTH_RATE_LIMIT', `AUTH_RATE_LIMIT must look like 20/60s (requests/seconds, or /1m for a minute), got "${value}"`);
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) * (match[3] === 'm' ? 60 : 1) };
 }
 
