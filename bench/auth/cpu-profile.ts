@@ -35,15 +35,20 @@ function area(url: string, functionName: string): string {
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] === 'internal' ? url.slice(5).split('/')[1] : url.slice(5)}`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1];
-  if (url.includes('/dist/lib/')) return '@nestflux/auth';
-  if (url.includes('/dist/sample-app/')) return 'sample app';
-  if (url.includes('/dist/bench/')) return 'bench';
+  if (url.includes('/sample-app/')) return 'sample app';
+  if (url.includes('/.build/bench/')) return 'bench';
+  if (isLibrary(url)) return '@nestflux/auth';
   return url.replace(/^file:\/\//, '');
+}
+
+/** The library as built by `tsc -b tsconfig.build.json`: the package's own dist/. */
+function isLibrary(url: string): boolean {
+  return url.startsWith('file://') && url.includes('/dist/') && !url.includes('/node_modules/') && !url.includes('/sample-app/');
 }
 
 function where(url: string, line: number): string {
   if (!url) return '';
-  const short = url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '').replace(/^node:/, 'node:');
+  const short = url.replace(/^file:\/\/.*?\/(node_modules|dist|\.build)\//, '');
   return `${short}:${line + 1}`;
 }
 
@@ -81,7 +86,7 @@ export function summarizeProfile(title: string, profile: CpuProfile, top = 12): 
     '|---:|---|',
     ...sorted(functions).slice(0, top).map(([fn, us]) => `| ${pct(us)} | ${fn} |`),
   ];
-  const library = inclusiveTimes(profile, selfUs, (url) => url.includes('/dist/lib/'));
+  const library = inclusiveTimes(profile, selfUs, isLibrary);
   if (library.size > 0) {
     lines.push('', `Inclusive time of the library's functions: ${sorted(library).slice(0, 6).map(([fn, us]) => `${fn} ${pct(us)}`).join(', ')}.`);
   }

@@ -3,13 +3,16 @@ import { createPrivateKey, generateKeyPairSync, sign, type JsonWebKey } from 'no
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { createRemoteJWKSet, importJWK, jwtVerify, type JWTVerifyOptions } from 'jose';
-import { KeyObjectSet, verifyCompactJwt, type VerifyOptions } from './node-crypto-jwt.js';
+import type * as CompactJws from '../../lib/tokens/compact-jws.js';
+
+// The library's own verifier, as built (dist/): it is internal, not exported by the package.
+const { JwsKeySet, readCompactJws, verifyCompactJws } = (await import(new URL('../../../dist/tokens/compact-jws.js', import.meta.url).href)) as typeof CompactJws;
 
 /**
  * Fresh-token verification, candidates side by side on the same distinct tokens (nothing is
  * cached between calls, so each call pays the whole check):
  *
- *   npm run build && node dist/bench/tokens/verify-candidates.bench.js
+ *   npm run build:bench && node .build/bench/tokens/verify-candidates.bench.js
  *
  * Sequential (one await after another) and 32 in flight (as under HTTP load), interleaved rounds.
  * BENCH_TOKENS (4000), BENCH_ROUNDS (5).
@@ -37,13 +40,13 @@ const tokens = Array.from({ length: TOKENS }, (_, i) => {
 });
 
 const joseOptions: JWTVerifyOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], clockTolerance: 30, requiredClaims: ['sub', 'exp'] };
-const nodeOptions: VerifyOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], clockToleranceSeconds: 30, requiredClaims: ['sub', 'exp'] };
+const nodeOptions: CompactJws.CompactJwsOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: new Set(['RS256']), clockToleranceSeconds: 30, requiredClaims: ['sub', 'exp'] };
 
 type Verify = (token: string) => unknown;
 const remote = createRemoteJWKSet(jwksUrl);
 const importedKey = await importJWK(publicJwk as never, 'RS256');
 const keyByKid = new Map([['bench-key', importedKey]]);
-const keyObjects = new KeyObjectSet(jwks);
+const keySet = new JwsKeySet(jwks);
 const { createVerifier } = createRequire(import.meta.url)('fast-jwt') as typeof import('fast-jwt');
 const pem = publicKey.export({ format: 'pem', type: 'spki' }) as string;
 const pemByKid = new Map([['bench-key', pem]]);
@@ -54,7 +57,10 @@ const fastSync = createVerifier({ ...fastOptions, key: pem });
 const candidates: Array<[string, Verify]> = [
   ['jose jwtVerify, remote JWKS set (as used today)', (t) => jwtVerify(t, remote, joseOptions)],
   ['jose jwtVerify, CryptoKey imported once, kid map', (t) => jwtVerify(t, (h) => keyByKid.get(h.kid!)!, joseOptions)],
-  ['node:crypto verify, KeyObject imported once (sync)', (t) => verifyCompactJwt(t, keyObjects, nodeOptions)],
+  ['node:crypto verify, KeyObject imported once (the library\'s compact-jws.ts, sync)', (t) => {
+    const { header, alg } = readCompactJws(t);
+    return verifyCompactJws(t, alg, keySet.candidates(alg, header.kid), nodeOptions);
+  }],
   ['fast-jwt, key function by kid (async)', (t) => fastAsync(t)],
   ['fast-jwt, one PEM key (sync)', (t) => fastSync(t)],
 ];
