@@ -29,10 +29,12 @@ import { requestPathReport, type Row } from './report.js';
  * Rows run interleaved, round after round, so a neighbour's load on a shared machine hits every
  * row alike; ratios are taken within a round. See bench/README.md for what each row means.
  */
-const rounds = positive(process.env.BENCH_ROUNDS, 3);
-const seconds = positive(process.env.BENCH_SECONDS, 3);
-const warmupSeconds = positive(process.env.BENCH_WARMUP_SECONDS, 1);
-const connections = positive(process.env.BENCH_CONNECTIONS, 32);
+// Many short rounds: on a shared machine the neighbours' load changes by the second, and a median
+// over many interleaved slices is steadier than one over a few long ones.
+const rounds = Math.round(positive(process.env.BENCH_ROUNDS, 10));
+const seconds = positive(process.env.BENCH_SECONDS, 1.5);
+const warmupSeconds = positive(process.env.BENCH_WARMUP_SECONDS, 0.5);
+const connections = Math.round(positive(process.env.BENCH_CONNECTIONS, 32));
 const profileSeconds = process.env.BENCH_PROFILE === '1' ? positive(process.env.BENCH_PROFILE_SECONDS, 3) : 0;
 const writeReadme = process.env.BENCH_WRITE_README !== '0';
 
@@ -177,5 +179,5 @@ async function serverVersion(app: RunningSampleApp): Promise<string> {
 
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
-  return value && Number.isInteger(n) && n > 0 ? n : fallback;
+  return value && Number.isFinite(n) && n > 0 ? n : fallback;
 }
