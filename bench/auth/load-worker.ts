@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import type { TokenPool } from './fresh-tokens.js';
@@ -47,6 +48,18 @@ function nextToken(stream: string, wraps: boolean): string {
   return 'exhausted.token-pool.bench';
 }
 
+/**
+ * CPU time (ns) the app's thread has run: the process's main thread (tid = pid), from the
+ * scheduler's own accounting. Unlike throughput, it hardly moves when neighbours load the machine.
+ */
+function appThreadCpuNs(): number {
+  try {
+    return Number(readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return NaN; // not Linux
+  }
+}
+
 async function run(request: LoadRequest, seconds: number, record: boolean): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -58,6 +71,7 @@ async function run(request: LoadRequest, seconds: number, record: boolean): Prom
   const setupRequest = fresh
     ? (req: AutocannonRequest) => ({ ...req, headers: { ...headers, authorization: `Bearer ${nextToken(fresh.stream, fresh.wraps)}` } })
     : (req: AutocannonRequest) => ({ ...req, headers });
+  const cpuBefore = appThreadCpuNs();
   const instance = autocannon({ url: request.url, connections: request.connections, duration: seconds, timeout: 10, requests: [{ method: 'GET', setupRequest }] });
   let responses = 0;
   instance.on('response', (_client, statusCode, _bytes, ms) => {
@@ -67,10 +81,12 @@ async function run(request: LoadRequest, seconds: number, record: boolean): Prom
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
   });
   const result = await instance;
+  const cpuNs = appThreadCpuNs() - cpuBefore;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return {
     requestsPerSecond: latencies.length / result.duration,
+    appCpuUsPerRequest: cpuNs / 1000 / Math.max(1, responses),
     latencyP50: at(0.5),
     latencyP99: at(0.99),
     total: record ? latencies.length : responses,

@@ -18,6 +18,8 @@ export interface LoadRequest {
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /** CPU time of the app's thread per response (µs), from the scheduler's accounting. */
+  appCpuUsPerRequest: number;
   /** Milliseconds, from the generator's own per-response timing (sub-millisecond). */
   latencyP50: number;
   latencyP99: number;

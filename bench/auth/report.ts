@@ -21,13 +21,15 @@ export function requestPathReport(heading: string, rows: Row[], results: LoadRes
   const lines = [
     heading,
     '',
-    '| request | req/s | × open (min–max) | target | p50 ms | p99 ms | p99 − open | DB queries / req | responses |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| request | req/s | × open (min–max) | target | app CPU µs / req | × open by CPU (min–max) | p50 ms | p99 ms | p99 − open | DB queries / req | responses |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   rows.forEach((row, i) => {
     const runs = results[i];
     const ratios = runs.map((r, round) => r.requestsPerSecond / open[round].requestsPerSecond);
     const ratio = median(ratios);
+    // The open route's CPU per request over this row's: the throughput ratio a CPU-bound app thread would show.
+    const cpuRatios = runs.map((r, round) => open[round].appCpuUsPerRequest / r.appCpuUsPerRequest);
     const p99 = median(runs.map((r) => r.latencyP99));
     const statuses = new Map<string, number>();
     for (const r of runs) for (const [code, n] of Object.entries(r.statuses)) statuses.set(code, (statuses.get(code) ?? 0) + n);
@@ -40,7 +42,8 @@ export function requestPathReport(heading: string, rows: Row[], results: LoadRes
     const p99Delta = i === 0 ? '' : `${signed(p99 - openP99)}${row.target === undefined ? '' : p99 - openP99 <= P99_BUDGET_MS ? ' ✓' : ' ✗'}`;
     lines.push(
       `| ${row.label} | ${Math.round(median(runs.map((r) => r.requestsPerSecond)))} | ${ratio.toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) ` +
-        `| ${target} | ${ms(median(runs.map((r) => r.latencyP50)))} | ${ms(p99)} | ${p99Delta} | ${queries.toFixed(2)} | ${responses.join(', ')} |`,
+        `| ${target} | ${median(runs.map((r) => r.appCpuUsPerRequest)).toFixed(0)} | ${median(cpuRatios).toFixed(2)} (${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}) ` +
+        `| ${ms(median(runs.map((r) => r.latencyP50)))} | ${ms(p99)} | ${p99Delta} | ${queries.toFixed(2)} | ${responses.join(', ')} |`,
     );
   });
   return lines.join('\n');
