@@ -12,6 +12,7 @@ import type { AuthUser } from '../users/auth-user.js';
 import { bearerRoles } from '../users/bearer-roles.js';
 import { BearerUserCache } from '../users/bearer-user.cache.js';
 import { claimsToProfile } from '../users/claims-to-profile.js';
+import type { UserProfile } from '../users/claims-mapper.interface.js';
 import { UserAccountsService } from '../users/user-accounts.service.js';
 import type { AuthRequest } from './auth-context.js';
 
@@ -33,6 +34,12 @@ export class RequestAuthenticator {
     private readonly users: UserAccountsService,
     private readonly bearerUsers: BearerUserCache,
   ) {}
+
+  /**
+   * The profile and scopes derived from a verified claims set. The verified-token cache hands
+   * back the same claims object for a repeated token, so its mapping runs once.
+   */
+  private readonly mapped = new WeakMap<object, { profile: UserProfile; scopes: string[] }>();
 
   /** Accepts an Express or Fastify request, or Node's IncomingMessage: only headers and method are read. */
   async authenticate(request: AuthRequest): Promise<AuthUser> {
@@ -56,13 +63,15 @@ export class RequestAuthenticator {
     const match = /^Bearer +(\S+)$/i.exec(authorization);
     if (!match) throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'The Authorization header must be "Bearer <JWT>".');
     const claims = await this.accessTokens.verify(match[1]);
-    const profile = claimsToProfile(claims, this.tokens.rolesPath);
+    let mapped = this.mapped.get(claims);
+    if (!mapped) this.mapped.set(claims, (mapped = { profile: claimsToProfile(claims, this.tokens.rolesPath), scopes: extractScopes(claims) }));
+    const { profile } = mapped;
     const user = await this.bearerUsers.get(this.tokens.issuer, claims.sub, () => this.users.findOrCreate(this.tokens.issuer, claims.sub, profile, typeof claims.iat === 'number' ? claims.iat : undefined));
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
     return {
       id: user.id, sub: claims.sub, issuer: this.tokens.issuer, email: profile.email ?? user.email,
       displayName: profile.displayName ?? user.displayName, avatarUrl: profile.avatarUrl ?? user.avatarUrl,
-      roles: bearerRoles(profile.roles, claims.iat, user), scopes: extractScopes(claims),
+      roles: bearerRoles([...profile.roles], claims.iat, user), scopes: [...mapped.scopes],
       authentication: authenticationEvent(claims), via: 'bearer',
     };
   }

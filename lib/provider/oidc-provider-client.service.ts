@@ -12,7 +12,9 @@ const MAX_RETRY_DELAY_MS = 60_000;
 /** Discovery result plus what is derived from it once: the JWKS and the client configuration. */
 export interface ProviderHandle {
   config: client.Configuration;
+  /** jose's key lookup over `keys`, for `jwtVerify`. */
   jwks: JWTVerifyGetKey;
+  keys: JwksCache;
 }
 
 /**
@@ -67,14 +69,14 @@ export class OidcProviderClient {
       const jwksUri = config.serverMetadata().jwks_uri;
       if (!jwksUri) throw new Error('the discovery document has no jwks_uri');
       // Our own cache around jose's local key set: stale-if-error and a cooldown for failed fetches too.
-      const { getKey: jwks } = new JwksCache({
+      const keys = new JwksCache({
         jwksUri: new URL(jwksUri),
         maxAgeMs: this.tokens.jwksMaxAgeMs,
         cooldownMs: this.tokens.jwksCooldownMs,
         staleIfErrorMs: this.tokens.jwksStaleIfErrorMs,
         timeoutMs: this.tokens.httpTimeoutMs,
       });
-      this.handle = { config, jwks };
+      this.handle = { config, jwks: keys.getKey, keys };
       this.retryDelayMs = FIRST_RETRY_DELAY_MS;
       this.logger.log(`identity provider discovered: ${this.login.issuer}`);
       return this.handle;

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { UnauthenticatedError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
 import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
 import { claimIdentifier } from './claims.js';
+import { isCompactJwsAlgorithm, readCompactJws, verifyCompactJws, type CompactJwsOptions } from './compact-jws.js';
 import { bearerFailure } from './jose-errors.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
@@ -24,14 +25,17 @@ export type VerifiedAccessToken = JWTPayload & { sub: string };
 /**
  * Verifies bearer access tokens locally against the provider's JWKS (see `JwksCache`: an
  * unknown `kid` refetches at most once per cooldown, stale keys serve while the provider is
- * down). The request path is: shape check → verified-token cache → signature and registered
- * claims (jose) → the access-token rules of `checkAccessTokenRules`.
+ * down). The request path is: shape check → verified-token cache → header (parsed once per
+ * distinct header) → signature and registered claims on node:crypto with the keys imported once
+ * (compact-jws.ts; jose for an algorithm it does not cover) → the rules of `checkAccessTokenRules`.
  */
 @Injectable()
 export class AccessTokenVerifier {
   private readonly verified: VerifiedTokenCache;
   /** Built once: the per-request path only verifies. */
   private readonly verifyOptions: JWTVerifyOptions;
+  private readonly compactOptions: CompactJwsOptions;
+  private readonly algorithms: ReadonlySet<string>;
 
   constructor(
     @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
@@ -45,6 +49,14 @@ export class AccessTokenVerifier {
       clockTolerance: settings.clockToleranceSeconds,
       requiredClaims: ['sub', 'exp'],
     };
+    this.algorithms = new Set(settings.accessTokenAlgorithms);
+    this.compactOptions = {
+      issuer: settings.issuer,
+      audience: settings.audience,
+      algorithms: this.algorithms,
+      clockToleranceSeconds: settings.clockToleranceSeconds,
+      requiredClaims: ['sub', 'exp'],
+    };
   }
 
   async verify(token: string): Promise<VerifiedAccessToken> {
@@ -53,14 +65,26 @@ export class AccessTokenVerifier {
     }
     const cached = this.verified.get(token);
     if (cached) return cached;
-    // Garbage is a bad token whatever the provider's state: refuse it before asking for keys
-    // (jose throws a plain TypeError here, which must not pass for a network failure).
-    if (!hasJsonHeader(token)) throw rejected('not a signed JWT');
+    // Garbage is a bad token whatever the provider's state: refuse it before asking for keys.
+    let jws: ReturnType<typeof readCompactJws>;
     try {
-      const { jwks } = await this.provider.get();
-      // RFC 9068 §4 / RFC 8725 §3.1-3.2: signature with a pinned algorithm; iss, aud, exp, nbf.
-      const { payload, protectedHeader } = await jwtVerify(token, jwks, this.verifyOptions);
-      const verified = this.checkAccessTokenRules(payload, protectedHeader);
+      jws = readCompactJws(token);
+    } catch {
+      throw rejected('not a signed JWT');
+    }
+    try {
+      // RFC 9068 §4 / RFC 8725 §3.1-3.2: a pinned algorithm, checked before any key is looked up.
+      if (!this.algorithms.has(jws.alg)) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+      const { keys, jwks } = await this.provider.get();
+      // The signature; iss, aud, exp, nbf.
+      let payload: JWTPayload;
+      if (isCompactJwsAlgorithm(jws.alg)) {
+        const candidates = keys.verificationKeys(jws.alg, jws.header.kid);
+        payload = verifyCompactJws(token, jws.alg, Array.isArray(candidates) ? candidates : await candidates, this.compactOptions);
+      } else {
+        ({ payload } = await jwtVerify(token, jwks, this.verifyOptions));
+      }
+      const verified = this.checkAccessTokenRules(payload, jws.header);
       this.verified.set(token, verified);
       return verified;
     } catch (error) {
@@ -94,15 +118,6 @@ export class AccessTokenVerifier {
       if (typeof client !== 'string' || !allowed.has(client)) throw rejected('issued to a client that is not allowed');
     }
     return payload as VerifiedAccessToken;
-  }
-}
-
-function hasJsonHeader(token: string): boolean {
-  try {
-    decodeProtectedHeader(token);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -40,7 +40,7 @@ export function isCompactJwsAlgorithm(alg: string): boolean {
   return Object.hasOwn(ALGORITHMS, alg);
 }
 
-interface VerificationKey {
+export interface VerificationKey {
   kid: string | undefined;
   kty: string;
   crv: string | undefined;

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { DependencyUnavailableError } from '../errors/auth-error.js';
+import { JwsKeySet, type VerificationKey } from './compact-jws.js';
 
 /** A JWKS is a few KB; refuse to parse a body larger than this. */
 const MAX_JWKS_BYTES = 512 * 1024;
@@ -18,6 +19,8 @@ export interface JwksCacheOptions {
 
 interface KeySet {
   getKey: JWTVerifyGetKey;
+  /** The same keys as `KeyObject`s, for the bearer hot path (see compact-jws.ts). */
+  objects: JwsKeySet;
   fetchedAt: number;
 }
 
@@ -55,6 +58,31 @@ export class JwksCache {
     }
   };
 
+  /**
+   * The keys that may have signed a token with `alg` and `kid`, by the same rules as `getKey`.
+   * Fresh keys that match are a map hit, returned without a promise.
+   */
+  verificationKeys(alg: string, kid: unknown): VerificationKey[] | Promise<VerificationKey[]> {
+    const keys = this.keys;
+    if (keys && this.age() <= this.options.maxAgeMs) {
+      const hit = keys.objects.candidates(alg, kid);
+      if (hit.length > 0) return hit;
+    }
+    return this.slowVerificationKeys(alg, kid);
+  }
+
+  private async slowVerificationKeys(alg: string, kid: unknown): Promise<VerificationKey[]> {
+    if (!this.keys || this.age() > this.options.maxAgeMs) await this.refresh();
+    const keys = this.keys;
+    if (!keys) throw unavailable('the provider\'s signing keys could not be fetched yet');
+    if (this.age() > this.options.maxAgeMs + this.options.staleIfErrorMs) {
+      throw unavailable('the provider\'s signing keys are too old and cannot be refreshed');
+    }
+    const found = keys.objects.candidates(alg, kid);
+    if (found.length > 0 || !(await this.refresh())) return found;
+    return this.keys!.objects.candidates(alg, kid);
+  }
+
   /** Milliseconds since the keys in use were fetched. */
   private age(): number {
     return this.keys ? Date.now() - this.keys.fetchedAt : Number.POSITIVE_INFINITY;
@@ -66,8 +94,8 @@ export class JwksCache {
     if (Date.now() - this.lastAttemptAt < this.options.cooldownMs) return Promise.resolve(false);
     this.lastAttemptAt = Date.now();
     this.inFlight = this.fetchKeys()
-      .then((getKey) => {
-        this.keys = { getKey, fetchedAt: Date.now() };
+      .then(({ getKey, objects }) => {
+        this.keys = { getKey, objects, fetchedAt: Date.now() };
         return true;
       })
       .catch((error: unknown) => {
@@ -81,7 +109,7 @@ export class JwksCache {
     return this.inFlight;
   }
 
-  private async fetchKeys(): Promise<JWTVerifyGetKey> {
+  private async fetchKeys(): Promise<Pick<KeySet, 'getKey' | 'objects'>> {
     const res = await fetch(this.options.jwksUri, {
       headers: { accept: 'application/jwk-set+json, application/json' },
       redirect: 'error',
@@ -90,8 +118,9 @@ export class JwksCache {
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     const body = await res.text();
     if (body.length > MAX_JWKS_BYTES) throw new Error('JWKS larger than 512 KB');
+    const jwks = JSON.parse(body) as JSONWebKeySet;
     // createLocalJWKSet checks the shape (a "keys" array of JWKs) and throws JWKSInvalid otherwise.
-    return createLocalJWKSet(JSON.parse(body) as JSONWebKeySet);
+    return { getKey: createLocalJWKSet(jwks), objects: new JwsKeySet(jwks) };
   }
 }
 
