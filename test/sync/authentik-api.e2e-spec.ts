@@ -108,7 +108,9 @@ describe('user sync against Authentik as its API really answers', () => {
     expect((await h.users()).get(authentikUid(1))!.roles).toEqual(['admins', 'staff']);
   });
 
-  it('inside AuthModule the roles claim comes from its rolesClaim: "groups" makes the sync write group names', async () => {
+  // A second connection next to the harness's: a real PostgreSQL (embedded PGlite serves one).
+  const onServer = process.env.DATABASE_URL ? it : it.skip;
+  onServer('inside AuthModule the roles claim comes from its rolesClaim: "groups" makes the sync write group names', async () => {
     await h.seed(authentikUid(1), { roles: ['from-login'] });
     const app = await startSyncApp(h.db.url, h.db.poolSize, { ...options(), cron: 'off', issuer: undefined }, ['groups']);
     try {
