@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AUTH_ROUTE_PREFIX } from './auth.tokens.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { createAuthController } from './http/auth.controller.js';
+import { createSessionsController } from './http/sessions.controller.js';
 import type { AuthModuleExtras, AuthModuleOptions } from './options/auth-module-options.js';
 import { normaliseRoutePrefix } from './options/resolve-auth-options.js';
 
@@ -24,7 +25,7 @@ export const {
       ...definition,
       global: extras.isGlobal,
       providers,
-      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix)],
+      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix)],
     };
   })
   .build();

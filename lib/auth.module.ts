@@ -19,6 +19,9 @@ import type { ResolvedAuthOptions } from './options/resolved-auth-options.js';
 import { OidcProviderClient } from './provider/oidc-provider-client.service.js';
 import { AuthSessionService } from './session/auth-session.service.js';
 import { SessionTokensService } from './session/session-tokens.service.js';
+import { SessionRefreshService } from './session/session-refresh.service.js';
+import { LogoutLinkStore } from './session/logout-link.store.js';
+import { BackchannelLogoutService } from './session/backchannel-logout.service.js';
 import { userSyncProviders } from './sync/user-sync.providers.js';
 import { UserSyncService } from './sync/user-sync.service.js';
 
@@ -64,6 +67,9 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     BearerUserCache,
     AuthSessionService,
     SessionTokensService,
+    SessionRefreshService,
+    LogoutLinkStore,
+    BackchannelLogoutService,
     RequestAuthenticator,
     AuthGuard,
     ...userSyncProviders,

@@ -20,7 +20,12 @@ export type AuthErrorCode =
   | 'AUTH_DATABASE_UNAVAILABLE'
   | 'AUTH_STEP_UP_REQUIRED'
   | 'AUTH_INPUT_REJECTED'
-  | 'AUTH_DATABASE_ERROR';
+  | 'AUTH_DATABASE_ERROR'
+  | 'AUTH_SESSION_REFRESH_FAILED'
+  | 'AUTH_LOGOUT_LINK_INVALID'
+  | 'AUTH_LOGOUT_TOKEN_INVALID'
+  | 'AUTH_CSRF_TOKEN_INVALID'
+  | 'AUTH_SESSION_NOT_FOUND';
 
 /** HTTP status for each code: the one place that decides it. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
@@ -42,6 +47,11 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_STEP_UP_REQUIRED: 401,
   AUTH_INPUT_REJECTED: 400,
   AUTH_DATABASE_ERROR: 500,
+  AUTH_SESSION_REFRESH_FAILED: 401,
+  AUTH_LOGOUT_LINK_INVALID: 400,
+  AUTH_LOGOUT_TOKEN_INVALID: 400,
+  AUTH_CSRF_TOKEN_INVALID: 403,
+  AUTH_SESSION_NOT_FOUND: 404,
 };
 
 export class AuthError extends Error {
@@ -74,7 +84,7 @@ export class AuthConfigError extends AuthError {
 /** No credentials, or credentials that did not verify. */
 export class UnauthenticatedError extends AuthError {
   override readonly name = 'UnauthenticatedError';
-  constructor(code: 'AUTH_UNAUTHENTICATED' | 'AUTH_TOKEN_INVALID' | 'AUTH_SESSION_INVALID', message: string, options?: { cause?: unknown }) {
+  constructor(code: 'AUTH_UNAUTHENTICATED' | 'AUTH_TOKEN_INVALID' | 'AUTH_SESSION_INVALID' | 'AUTH_SESSION_REFRESH_FAILED', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -82,7 +92,7 @@ export class UnauthenticatedError extends AuthError {
 /** A signed-in user who lacks a role or scope, or is deactivated. */
 export class ForbiddenError extends AuthError {
   override readonly name = 'ForbiddenError';
-  constructor(code: 'AUTH_FORBIDDEN_ROLE' | 'AUTH_FORBIDDEN_SCOPE' | 'AUTH_USER_INACTIVE' | 'AUTH_CROSS_SITE_REQUEST', message: string) {
+  constructor(code: 'AUTH_FORBIDDEN_ROLE' | 'AUTH_FORBIDDEN_SCOPE' | 'AUTH_USER_INACTIVE' | 'AUTH_CROSS_SITE_REQUEST' | 'AUTH_CSRF_TOKEN_INVALID', message: string) {
     super(code, message);
   }
 }
@@ -143,5 +153,13 @@ export class StepUpRequiredError extends AuthError {
     if (this.acrValues?.length) parts.push(`acr_values="${this.acrValues.join(' ')}"`);
     if (this.maxAgeSeconds !== undefined) parts.push(`max_age=${this.maxAgeSeconds}`);
     return `Bearer ${parts.join(', ')}`;
+  }
+}
+
+/** A session or logout request that cannot be honoured: a used logout link, a bad logout token, a session that is not the user's. */
+export class SessionRequestError extends AuthError {
+  override readonly name = 'SessionRequestError';
+  constructor(code: 'AUTH_LOGOUT_LINK_INVALID' | 'AUTH_LOGOUT_TOKEN_INVALID' | 'AUTH_SESSION_NOT_FOUND', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }

@@ -6,6 +6,7 @@ import { readCookie } from '../http/cookies.js';
 import type { LoginSettings, SessionSettings, TokenSettings } from '../options/resolved-auth-options.js';
 import { isCrossSite } from '../http/same-origin.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
+import { SessionTokensService } from '../session/session-tokens.service.js';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
 import { authenticationEvent, extractScopes } from '../tokens/claims.js';
 import type { AuthUser } from '../users/auth-user.js';
@@ -31,6 +32,7 @@ export class RequestAuthenticator {
     @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
     private readonly accessTokens: AccessTokenVerifier,
     private readonly sessions: AuthSessionService,
+    private readonly sessionTokens: SessionTokensService,
     private readonly users: UserAccountsService,
     private readonly bearerUsers: BearerUserCache,
   ) {}
@@ -46,7 +48,10 @@ export class RequestAuthenticator {
     const req = request as Request;
     const authorization = req.headers.authorization;
     if (authorization !== undefined) return this.fromBearer(authorization);
-    const session = await this.sessions.resolve(readCookie(req, this.sessionSettings.cookie.name));
+    const cookie = readCookie(req, this.sessionSettings.cookie.name);
+    let session = await this.sessions.resolve(cookie);
+    // An access token about to expire is refreshed here; roles may change with it.
+    if (session && (await this.sessionTokens.keepFresh(session))) session = await this.sessions.resolve(cookie);
     if (!session) throw new UnauthenticatedError('AUTH_UNAUTHENTICATED', 'Sign in, or send a bearer token.');
     // Cookies ride along on cross-site requests: state changes must come from our own pages.
     if (!SAFE_METHODS.has(req.method) && isCrossSite(req, this.login.appOrigin)) {

@@ -4,12 +4,13 @@ import type { HttpRequest as Request, HttpResponse as Response } from './http-ty
 import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
 import { CurrentUser } from '../decorators/current-user.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
-import { ForbiddenError } from '../errors/auth-error.js';
+import { ForbiddenError, SessionRequestError } from '../errors/auth-error.js';
 import { asDependencyError } from '../errors/dependency-errors.js';
 import { LoginFlowService } from '../login/login-flow.service.js';
 import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
-import { LogoutTokenVerifier } from '../tokens/logout-token.verifier.js';
+import { LogoutLinkStore } from '../session/logout-link.store.js';
+import { BackchannelLogoutService } from '../session/backchannel-logout.service.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { clearSessionCookie, readCookie, writeSessionCookie } from './cookies.js';
 import { isCrossSite } from './same-origin.js';
@@ -33,7 +34,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     constructor(
       private readonly loginFlow: LoginFlowService,
       private readonly sessions: AuthSessionService,
-      private readonly logoutTokens: LogoutTokenVerifier,
+      private readonly backchannel: BackchannelLogoutService,
+      private readonly logoutLinks: LogoutLinkStore,
       @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
       @Inject(SESSION_SETTINGS) private readonly sessionSettings: SessionSettings,
     ) {}
@@ -58,7 +60,12 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       res.redirect(302, login.returnTo);
     }
 
-    /** Destroys the session; answers the provider's end-session URL for the browser to visit. */
+    /**
+     * Destroys the session. `logoutUrl` is a one-time link of ours (`logout/end?t=…`) that
+     * redirects to the provider's end-session endpoint with `id_token_hint` added server-side:
+     * the ID token never reaches page JavaScript or browser history. Null when the provider has
+     * no end-session endpoint (or cannot be reached) or there was no live session.
+     */
     @Public()
     @Post('logout')
     @HttpCode(200)
@@ -67,18 +74,37 @@ export function createAuthController(routePrefix: string): Type<unknown> {
         throw new ForbiddenError('AUTH_CROSS_SITE_REQUEST', 'Logout must come from this site.');
       }
       clearSessionCookie(res, this.sessionSettings.cookie);
+      res.setHeader('Cache-Control', 'no-store');
       const ended = await this.sessions.end(readCookie(req, this.sessionSettings.cookie.name)).catch(rethrowAsDependency);
-      return { logoutUrl: ended ? await this.loginFlow.endSessionUrl(ended.idToken) : null };
+      if (!ended || !(await this.loginFlow.endSessionUrl(undefined))) return { logoutUrl: null };
+      const handle = await this.logoutLinks.create(ended.idToken).catch(rethrowAsDependency);
+      const link = new URL('logout/end', this.login.redirectUri);
+      link.searchParams.set('t', handle);
+      return { logoutUrl: link.href };
     }
 
-    /** OpenID Connect Back-Channel Logout: the provider ends sessions server to server. */
+    /** The one-time logout link: spends the handle, then 302 to the provider's end-session URL. */
+    @Public()
+    @Get('logout/end')
+    async endAtProvider(@Query('t') handle: unknown, @Res() res: Response): Promise<void> {
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      const link = await this.logoutLinks.consume(handle).catch(rethrowAsDependency);
+      if (!link) throw new SessionRequestError('AUTH_LOGOUT_LINK_INVALID', 'This logout link is unknown, used or expired; you are signed out here.');
+      // The provider became unreachable since: the local session is gone, send the user home.
+      res.redirect(302, (await this.loginFlow.endSessionUrl(link.idToken)) ?? this.login.postLogoutRedirectUrl);
+    }
+
+    /**
+     * OpenID Connect Back-Channel Logout: the provider ends sessions server to server. A bad or
+     * replayed token gets 400 (§2.8) and ends nothing; `Cache-Control: no-store` on every answer.
+     */
     @Public()
     @Post('backchannel-logout')
     @HttpCode(200)
     async backchannelLogout(@Body() body: Record<string, unknown> | undefined, @Res({ passthrough: true }) res: Response): Promise<void> {
-      const { sid, sub } = await this.logoutTokens.verify(body?.logout_token);
-      await this.sessions.destroyForProvider(this.login.issuer, sid ? { sid } : { sub }).catch(rethrowAsDependency);
       res.setHeader('Cache-Control', 'no-store');
+      await this.backchannel.handle(body?.logout_token).catch(rethrowAsDependency);
     }
 
     @UseGuards(AuthGuard)

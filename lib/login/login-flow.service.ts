@@ -128,6 +128,8 @@ export class LoginFlowService {
       accessToken: tokens.access_token ?? null,
       refreshToken: tokens.refresh_token ?? null,
       accessTokenExpiresAt: expiresIn !== undefined ? new Date(Date.now() + expiresIn * 1000) : null,
+      ip: req.ip ?? null,
+      userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
     });
     this.logger.log(`login: user ${user.id} signed in`);
     return { sessionCookie, returnTo: login.returnTo };

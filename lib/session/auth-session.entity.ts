@@ -44,6 +44,17 @@ export class AuthSessionEntity {
   @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })
   accessTokenExpiresAt: Date | null;
 
+  /** Opaque id shown to the user (`GET /auth/sessions`); never the cookie value or its hash. */
+  @Column({ name: 'public_id', type: 'uuid', unique: true, default: () => 'gen_random_uuid()' })
+  publicId: string;
+
+  /** Client address and user agent at login, for the user's session list. */
+  @Column({ type: 'text', nullable: true })
+  ip: string | null;
+
+  @Column({ name: 'user_agent', type: 'text', nullable: true })
+  userAgent: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

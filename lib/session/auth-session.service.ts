@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { SESSION_SETTINGS } from '../auth.tokens.js';
 import type { SessionSettings } from '../options/resolved-auth-options.js';
 import type { StoredUser } from '../users/auth-user.js';
@@ -21,6 +21,27 @@ export interface NewSession {
   accessToken: string | null;
   refreshToken: string | null;
   accessTokenExpiresAt: Date | null;
+  /** Client address and user agent of the login (shown in the user's session list). */
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+/** A session as its user sees it (`GET /auth/sessions`). */
+export interface SessionSummary {
+  /** Opaque handle: never the cookie value or its hash. */
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Text from the client, bounded before it is stored. */
+function clip(value: string | null | undefined, max: number): string | null {
+  return typeof value === 'string' && value !== '' ? value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max) : null;
 }
 
 /** A live session joined with its user, as the guard sees it. */
@@ -35,6 +56,10 @@ export interface ActiveSession {
   roles: string[];
   scopes: string[];
   user: StoredUser;
+  /** When the provider's access token behind the session expires (null: unknown). */
+  accessTokenExpiresAt: Date | null;
+  /** A refresh token is stored: the access token can be refreshed on the request path. */
+  refreshable: boolean;
 }
 
 /** A session as cached: what the guard needs, plus what the liveness checks need. */
@@ -53,6 +78,8 @@ interface SessionRow {
   scopes: string[];
   last_seen_at: Date;
   expires_at: Date;
+  access_token_expires_at: Date | null;
+  refreshable: boolean;
   user_id: string;
   email: string | null;
   display_name: string | null;
@@ -115,12 +142,13 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
     const seal = (value: string | null) => (value ? this.cipher.encrypt(value) : null);
     await this.dataSource.query(
       `INSERT INTO auth_sessions (id_hash, user_id, issuer, subject, provider_sid, roles, scopes,
-         id_token_enc, access_token_enc, refresh_token_enc, access_token_expires_at, last_seen_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, now(), now() + ($12 || ' milliseconds')::interval)`,
+         id_token_enc, access_token_enc, refresh_token_enc, access_token_expires_at, last_seen_at, expires_at, ip, user_agent)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, now(), now() + ($12 || ' milliseconds')::interval, $13, $14)`,
       [
         hashSessionId(this.settings.secret, id), session.userId, session.issuer, session.subject, session.providerSid,
         JSON.stringify(session.roles), JSON.stringify(session.scopes), seal(session.idToken), seal(session.accessToken),
         seal(session.refreshToken), session.accessTokenExpiresAt, String(this.settings.absoluteTimeoutMs),
+        clip(session.ip, 64), clip(session.userAgent, 512),
       ],
     );
     return id;
@@ -148,7 +176,8 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
 
   private async read(idHash: string): Promise<KnownSession | undefined> {
     const rows: SessionRow[] = await this.dataSource.query(
-      `SELECT s.id_hash, s.issuer, s.subject, s.scopes, s.last_seen_at, s.expires_at, u.id AS user_id, u.email,
+      `SELECT s.id_hash, s.issuer, s.subject, s.scopes, s.last_seen_at, s.expires_at, s.access_token_expires_at,
+              s.refresh_token_enc IS NOT NULL AS refreshable, u.id AS user_id, u.email,
               u.display_name, u.username, u.avatar_url, u.roles AS user_roles, u.active
          FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id
         WHERE s.id_hash = $1 AND s.expires_at > now()`,
@@ -166,6 +195,8 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
         id: row.user_id, email: row.email, displayName: row.display_name, username: row.username,
         avatarUrl: row.avatar_url, roles: row.user_roles ?? [], active: row.active,
       },
+      accessTokenExpiresAt: row.access_token_expires_at,
+      refreshable: row.refreshable,
     };
     return { session, userId: row.user_id, expiresAtMs: new Date(row.expires_at).getTime(), lastSeenMs: new Date(row.last_seen_at).getTime() };
   }
@@ -189,6 +220,11 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
     return { idToken: row.id_token_enc ? this.cipher.decrypt(row.id_token_enc) : undefined };
   }
 
+  /** Forgets what this instance cached of a session (its row just changed here, e.g. a refresh). */
+  forget(idHash: string): void {
+    this.cache.dropSessions([idHash]);
+  }
+
   /** Deletes a session by its stored key (e.g. a refused refresh). */
   async destroy(idHash: string): Promise<void> {
     this.pendingActivity.delete(idHash);
@@ -196,13 +232,75 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
     this.cache.dropSessions([idHash]);
   }
 
-  /** Back-channel logout: by the provider's session id, or every session of the subject. */
-  async destroyForProvider(issuer: string, criteria: { sid?: string; sub?: string }): Promise<number> {
-    const result: [Array<{ id_hash: string }>, number] = criteria.sid
-      ? await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND provider_sid = $2 RETURNING id_hash', [issuer, criteria.sid])
-      : await this.dataSource.query('DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $2 RETURNING id_hash', [issuer, criteria.sub]);
+  /**
+   * Back-channel logout. With a `sid`: the session of that provider session (and, when the token
+   * also names the subject, that subject's sessions whose ID token carried no `sid`, which no
+   * `sid` can identify). Without a `sid`: every session of the subject (Back-Channel Logout 1.0
+   * §2.4: "all sessions at the RP for the End-User"). A `sid` never widens to the subject's other
+   * sessions, which belong to other provider sessions.
+   */
+  async destroyForProvider(issuer: string, criteria: { sid?: string; sub?: string }, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const { sid, sub } = criteria;
+    let result: [Array<{ id_hash: string }>, number];
+    if (sid && sub) {
+      result = await manager.query(
+        'DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $3 AND (provider_sid = $2 OR provider_sid IS NULL) RETURNING id_hash', [issuer, sid, sub],
+      );
+    } else if (sid) {
+      result = await manager.query('DELETE FROM auth_sessions WHERE issuer = $1 AND provider_sid = $2 RETURNING id_hash', [issuer, sid]);
+    } else if (sub) {
+      result = await manager.query('DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $2 RETURNING id_hash', [issuer, sub]);
+    } else {
+      return 0;
+    }
     const ended = Array.isArray(result) && Array.isArray(result[0]) ? result[0].map((row) => row.id_hash) : [];
     // Other replicas hear of it from PostgreSQL; this one forgets at once.
+    this.cache.dropSessions(ended);
+    return ended.length;
+  }
+
+  /** The user's live sessions, newest first; `currentKey` marks the caller's own. */
+  async listForUser(userId: string, currentKey?: string): Promise<SessionSummary[]> {
+    const rows: Array<{ id_hash: string; public_id: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }> =
+      await this.dataSource.query(
+        `SELECT id_hash, public_id, created_at, last_seen_at, ip, user_agent FROM auth_sessions
+          WHERE user_id = $1 AND expires_at > now() ORDER BY created_at DESC LIMIT 100`,
+        [userId],
+      );
+    return rows
+      .filter((row) => !this.idledOut(row.id_hash, new Date(row.last_seen_at).getTime()))
+      .map((row) => ({
+        id: row.public_id,
+        current: row.id_hash === currentKey,
+        createdAt: new Date(row.created_at).toISOString(),
+        lastSeenAt: new Date(Math.max(new Date(row.last_seen_at).getTime(), this.pendingActivity.get(row.id_hash) ?? 0)).toISOString(),
+        ip: row.ip,
+        userAgent: row.user_agent,
+      }));
+  }
+
+  /** Ends one session of the user by its public id; false when the user has no such session. */
+  async revokeForUser(userId: string, publicId: string): Promise<boolean> {
+    if (!UUID.test(publicId)) return false;
+    const result: [Array<{ id_hash: string }>, number] = await this.dataSource.query(
+      'DELETE FROM auth_sessions WHERE user_id = $1 AND public_id = $2 RETURNING id_hash', [userId, publicId],
+    );
+    const ended = (result[0] ?? []).map((row) => row.id_hash);
+    for (const idHash of ended) this.pendingActivity.delete(idHash);
+    this.cache.dropSessions(ended);
+    return ended.length > 0;
+  }
+
+  /**
+   * Ends every session of a user (e.g. from an admin action of the host), except `exceptKey`
+   * (the caller's own, for "sign out everywhere else"). Returns how many ended.
+   */
+  async revokeAllForUser(userId: string, exceptKey?: string): Promise<number> {
+    const result: [Array<{ id_hash: string }>, number] = await this.dataSource.query(
+      'DELETE FROM auth_sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2 RETURNING id_hash', [userId, exceptKey ?? null],
+    );
+    const ended = (result[0] ?? []).map((row) => row.id_hash);
+    for (const idHash of ended) this.pendingActivity.delete(idHash);
     this.cache.dropSessions(ended);
     return ended.length;
   }
@@ -236,6 +334,8 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
         [String(this.settings.idleTimeoutMs + 60_000)],
       );
       await this.dataSource.query('DELETE FROM auth_login_states WHERE expires_at < now()');
+      await this.dataSource.query('DELETE FROM auth_logout_links WHERE expires_at < now()');
+      await this.dataSource.query('DELETE FROM auth_logout_token_jtis WHERE expires_at < now()');
     } catch (error) {
       this.logger.warn(`could not purge expired sessions: ${(error as Error).message}`);
     }

@@ -1,41 +1,36 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import * as client from 'openid-client';
 import type { DataSource } from 'typeorm';
-import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
-import { UnauthenticatedError } from '../errors/auth-error.js';
-import { loginFailure } from '../login/login-errors.js';
-import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
-import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import { SESSION_SETTINGS } from '../auth.tokens.js';
+import { DependencyUnavailableError, UnauthenticatedError } from '../errors/auth-error.js';
+import type { SessionSettings } from '../options/resolved-auth-options.js';
 import type { AuthUser } from '../users/auth-user.js';
-import { AuthSessionService } from './auth-session.service.js';
+import type { ActiveSession } from './auth-session.service.js';
+import { refreshDue } from './refresh-due.js';
+import { SessionRefreshService, type RefreshedTokens } from './session-refresh.service.js';
 import { TokenCipher } from './token-cipher.js';
-
-/** Refresh this long before the access token expires, so a caller never gets one about to die. */
-const EXPIRY_MARGIN_MS = 30_000;
 
 interface TokenRow {
   access_token_enc: string | null;
-  refresh_token_enc: string | null;
   access_token_expires_at: Date | null;
 }
 
 /**
  * The backend-for-frontend half of a session: the provider's access token, for the server to
  * call downstream APIs on the user's behalf. It never goes to the browser. Refreshed with the
- * refresh token when it is about to expire; concurrent callers share one refresh.
+ * refresh token when it is about to expire: one refresh per session across this process's
+ * concurrent callers (a shared promise) and across replicas (a row lock, `SessionRefreshService`).
  */
 @Injectable()
 export class SessionTokensService {
+  private readonly logger = new Logger('NestfluxAuth');
   private readonly cipher: TokenCipher;
   private readonly refreshing = new Map<string, Promise<string>>();
 
   constructor(
     @Inject(SESSION_SETTINGS) settings: SessionSettings,
-    @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly provider: OidcProviderClient,
-    private readonly sessions: AuthSessionService,
+    private readonly refresher: SessionRefreshService,
   ) {
     this.cipher = new TokenCipher(settings.secret);
   }
@@ -47,46 +42,43 @@ export class SessionTokensService {
     }
     const key = user.sessionKey;
     const rows: TokenRow[] = await this.dataSource.query(
-      'SELECT access_token_enc, refresh_token_enc, access_token_expires_at FROM auth_sessions WHERE id_hash = $1', [key],
+      'SELECT access_token_enc, access_token_expires_at FROM auth_sessions WHERE id_hash = $1 AND expires_at > now()', [key],
     );
     const row = rows[0];
     if (!row) throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The session has ended.');
     const access = row.access_token_enc ? this.cipher.decrypt(row.access_token_enc) : undefined;
-    const fresh = row.access_token_expires_at === null || new Date(row.access_token_expires_at).getTime() - Date.now() > EXPIRY_MARGIN_MS;
-    if (access && fresh && !options.forceRefresh) return access;
-    const refreshToken = row.refresh_token_enc ? this.cipher.decrypt(row.refresh_token_enc) : undefined;
-    if (!refreshToken) throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The access token expired and there is no refresh token; sign in again.');
+    if (access && !options.forceRefresh && !refreshDue(row.access_token_expires_at)) return access;
+    return this.shared(key, () => this.refresher.refresh(key, options.forceRefresh ? { accessTokenEnc: row.access_token_enc } : {}));
+  }
+
+  /**
+   * On the request path: refreshes the session's access token when it is about to expire and a
+   * refresh token is stored. True when it refreshed (roles may have changed: read the session
+   * again). A refused refresh throws `401 AUTH_SESSION_REFRESH_FAILED` (the session has ended);
+   * a provider that cannot be reached does not fail the request: the session is ours and stays
+   * valid, and the next request tries again.
+   */
+  async keepFresh(session: Pick<ActiveSession, 'idHash' | 'accessTokenExpiresAt' | 'refreshable'>): Promise<boolean> {
+    if (!session.refreshable || !refreshDue(session.accessTokenExpiresAt)) return false;
+    try {
+      await this.shared(session.idHash, () => this.refresher.refresh(session.idHash));
+      return true;
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError) {
+        this.logger.warn(`session refresh postponed: ${error.code}`);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** Concurrent callers in this process for one session share one refresh. */
+  private shared(key: string, run: () => Promise<RefreshedTokens>): Promise<string> {
     let pending = this.refreshing.get(key);
     if (!pending) {
-      pending = this.refresh(key, refreshToken).finally(() => this.refreshing.delete(key));
+      pending = run().then((tokens) => tokens.accessToken).finally(() => this.refreshing.delete(key));
       this.refreshing.set(key, pending);
     }
     return pending;
-  }
-
-  private async refresh(key: string, refreshToken: string): Promise<string> {
-    const { config } = await this.provider.get();
-    let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
-    try {
-      tokens = await client.refreshTokenGrant(config, refreshToken, this.login.resource ? { resource: this.login.resource } : undefined);
-    } catch (error) {
-      const failure = loginFailure(error);
-      if (failure.status < 500) {
-        // The provider refused the refresh token (revoked, expired, reused): the session is over.
-        await this.sessions.destroy(key);
-        throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The provider ended this session; sign in again.', { cause: error });
-      }
-      throw failure;
-    }
-    const expiresIn = tokens.expiresIn();
-    await this.dataSource.query(
-      `UPDATE auth_sessions SET access_token_enc = $2, refresh_token_enc = COALESCE($3, refresh_token_enc),
-              id_token_enc = COALESCE($4, id_token_enc), access_token_expires_at = $5 WHERE id_hash = $1`,
-      [
-        key, this.cipher.encrypt(tokens.access_token), tokens.refresh_token ? this.cipher.encrypt(tokens.refresh_token) : null,
-        tokens.id_token ? this.cipher.encrypt(tokens.id_token) : null, expiresIn !== undefined ? new Date(Date.now() + expiresIn * 1000) : null,
-      ],
-    );
-    return tokens.access_token;
   }
 }

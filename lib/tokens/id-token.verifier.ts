@@ -24,6 +24,20 @@ export class IdTokenVerifier {
   }
 
   async verify(idToken: unknown, expectedNonce: string): Promise<JWTPayload> {
+    return this.check(idToken, { nonce: expectedNonce });
+  }
+
+  /**
+   * An ID token from a refresh (OIDC Core §12.2): the same checks as at login, except that no
+   * nonce was sent (one present is not compared), and `sub` must be the session's.
+   */
+  async verifyRefreshed(idToken: unknown, expectedSubject: string): Promise<JWTPayload> {
+    const payload = await this.check(idToken, { nonce: undefined });
+    if (payload.sub !== expectedSubject) throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected ("sub" is not the session\'s subject)');
+    return payload;
+  }
+
+  private async check(idToken: unknown, expected: { nonce: string | undefined }): Promise<JWTPayload> {
     if (typeof idToken !== 'string' || idToken.length === 0) {
       throw new LoginError('AUTH_ID_TOKEN_INVALID', 'The provider returned no ID token.');
     }
@@ -40,14 +54,14 @@ export class IdTokenVerifier {
         clockTolerance: this.settings.clockToleranceSeconds,
         requiredClaims: ['sub', 'iat', 'exp'],
       });
-      this.checkClaims(payload, expectedNonce);
+      this.checkClaims(payload, expected.nonce);
       return payload;
     } catch (error) {
       throw idTokenFailure(error);
     }
   }
 
-  private checkClaims(payload: JWTPayload, expectedNonce: string): void {
+  private checkClaims(payload: JWTPayload, expectedNonce: string | undefined): void {
     const now = Math.floor(Date.now() / 1000);
     if (typeof payload.iat !== 'number' || payload.iat > now + this.settings.clockToleranceSeconds) {
       throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected ("iat" is in the future)');
@@ -59,7 +73,7 @@ export class IdTokenVerifier {
     if (payload.azp !== undefined && payload.azp !== this.settings.clientId) {
       throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected ("azp" is another client)');
     }
-    if (typeof payload.nonce !== 'string' || payload.nonce !== expectedNonce) {
+    if (expectedNonce !== undefined && (typeof payload.nonce !== 'string' || payload.nonce !== expectedNonce)) {
       throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected (missing or wrong "nonce")');
     }
     // Identifiers are refused, never cleaned: `a\u0000b` cleaned to `ab` would alias another subject.

@@ -1,14 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jwtVerify } from 'jose';
 import { TOKEN_SETTINGS } from '../auth.tokens.js';
-import { LoginError } from '../errors/auth-error.js';
+import { DependencyUnavailableError, SessionRequestError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
 import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
-import { idTokenFailure } from './jose-errors.js';
+import { isJwksUnreachable, joseReason } from './jose-errors.js';
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+/** How old a logout token may be; its `jti` is remembered this long (plus the clock tolerance). */
+export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 300;
 
-/** OpenID Connect Back-Channel Logout 1.0 §2.6: validates a logout token, returns its sid/sub. */
+/** What a verified logout token names. */
+export interface VerifiedLogoutToken {
+  sid: string | undefined;
+  sub: string | undefined;
+  jti: string;
+  /** Until when the `jti` must be remembered: past it, the token is too old anyway. */
+  rememberUntil: Date;
+}
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0 §2.6: validates a logout token. Every failure is a
+ * `400 AUTH_LOGOUT_TOKEN_INVALID` (§2.8), except an unreachable JWKS (503, the provider retries).
+ */
 @Injectable()
 export class LogoutTokenVerifier {
   constructor(
@@ -16,8 +30,8 @@ export class LogoutTokenVerifier {
     private readonly provider: OidcProviderClient,
   ) {}
 
-  async verify(token: unknown): Promise<{ sid?: string; sub?: string }> {
-    if (typeof token !== 'string' || token.length > 8192) throw invalid('missing logout_token');
+  async verify(token: unknown): Promise<VerifiedLogoutToken> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 8192) throw invalid('missing or oversized logout_token');
     try {
       const { jwks } = await this.provider.get();
       const { payload } = await jwtVerify(token, jwks, {
@@ -26,21 +40,27 @@ export class LogoutTokenVerifier {
         algorithms: this.settings.idTokenAlgorithms.filter((alg) => !alg.startsWith('HS')),
         clockTolerance: this.settings.clockToleranceSeconds,
         requiredClaims: ['iat', 'jti'],
-        maxTokenAge: '5m',
+        maxTokenAge: LOGOUT_TOKEN_MAX_AGE_SECONDS,
       });
       const events = payload.events as Record<string, unknown> | undefined;
       if (!events || typeof events !== 'object' || !(BACKCHANNEL_EVENT in events)) throw invalid('no back-channel logout event');
       if ('nonce' in payload) throw invalid('a logout token must not carry a nonce');
-      const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
-      const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
+      if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 255) throw invalid('bad "jti"');
+      const sid = typeof payload.sid === 'string' && payload.sid !== '' ? payload.sid : undefined;
+      const sub = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;
       if (!sid && !sub) throw invalid('neither sid nor sub');
-      return { sid, sub };
+      const rememberUntil = new Date((payload.iat! + LOGOUT_TOKEN_MAX_AGE_SECONDS + this.settings.clockToleranceSeconds) * 1000);
+      return { sid, sub, jti: payload.jti, rememberUntil };
     } catch (error) {
-      throw idTokenFailure(error);
+      if (error instanceof SessionRequestError || error instanceof DependencyUnavailableError) throw error;
+      if (isJwksUnreachable(error)) {
+        throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'Cannot fetch the identity provider\'s signing keys; retry shortly.', { cause: error });
+      }
+      throw invalid(joseReason(error), error);
     }
   }
 }
 
-function invalid(reason: string): LoginError {
-  return new LoginError('AUTH_ID_TOKEN_INVALID', `Logout token rejected (${reason})`);
+function invalid(reason: string, cause?: unknown): SessionRequestError {
+  return new SessionRequestError('AUTH_LOGOUT_TOKEN_INVALID', `Logout token rejected (${reason})`, { cause });
 }

@@ -37,8 +37,8 @@ export interface SessionTestBedOptions {
   instances?: number;
   /** The provider rotates refresh tokens (reuse revokes the grant). */
   rotateRefreshToken?: boolean;
-  /** Register instance 0's back-channel logout URI at the provider. */
-  backchannelLogout?: { sessionRequired: boolean };
+  /** Register a back-channel logout URI at the provider: instance 0's, or `uri` (a relay). */
+  backchannelLogout?: { sessionRequired: boolean; uri?: string };
   accessTokenTtlSeconds?: number;
   /** Extra AuthModule options for every instance. */
   options?: Partial<AuthModuleOptions>;
@@ -68,7 +68,7 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
       redirectUris: bases.map((base) => `${base}/auth/callback`),
       postLogoutRedirectUris: bases.map((base) => `${base}/`),
       ...(options.backchannelLogout
-        ? { backchannelLogoutUri: `${bases[0]}/auth/backchannel-logout`, backchannelLogoutSessionRequired: options.backchannelLogout.sessionRequired }
+        ? { backchannelLogoutUri: options.backchannelLogout.uri ?? `${bases[0]}/auth/backchannel-logout`, backchannelLogoutSessionRequired: options.backchannelLogout.sessionRequired }
         : {}),
     }],
     accessTokenAudience: BED_CLIENT_ID,

@@ -15,7 +15,7 @@ export function rogueDiscovery(issuer: string): Record<string, unknown> {
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
     scopes_supported: ['openid', 'profile', 'email'],
-    grant_types_supported: ['authorization_code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
     authorization_response_iss_parameter_supported: true,
   };
 }

@@ -36,6 +36,8 @@ export class RogueProvider {
   private availability: RogueAvailability = 'up';
   private readonly codes = new Map<string, PendingCode>();
   private readonly accessTokens = new Map<string, string>();
+  /** refresh token → who it was issued to; never rotated, so a test can refresh at will. */
+  private readonly refreshTokens = new Map<string, { sub: string; nonce?: string }>();
 
   private constructor(
     private readonly server: Server,
@@ -167,6 +169,7 @@ export class RogueProvider {
     if (!credentials || credentials.id !== this.client.clientId || !sameSecret(credentials.secret, this.client.clientSecret)) {
       return sendJson(res, 401, { error: 'invalid_client' }, { 'WWW-Authenticate': 'Basic realm="rogue"' });
     }
+    if (form.get('grant_type') === 'refresh_token') return this.refresh(form.get('refresh_token') ?? '', res);
     if (form.get('grant_type') !== 'authorization_code') return sendJson(res, 400, { error: 'unsupported_grant_type' });
 
     const code = form.get('code') ?? '';
@@ -192,6 +195,25 @@ export class RogueProvider {
     const { clientId } = this.client;
     const accessToken = await this.signAccessToken({ sub: pending.sub, aud: clientId, client_id: clientId, scope: SCOPE });
     this.accessTokens.set(accessToken, pending.sub);
+    const refreshToken = randomBytes(24).toString('base64url');
+    this.refreshTokens.set(refreshToken, { sub: pending.sub, nonce: pending.nonce });
+    sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken, refresh_token: refreshToken, scope: SCOPE });
+  }
+
+  /** The refresh grant: the next ID token follows the plan too (refresh-time verification tests). */
+  private async refresh(refreshToken: string, res: ServerResponse): Promise<void> {
+    const grant = this.refreshTokens.get(refreshToken);
+    if (!grant) return sendJson(res, 400, { error: 'invalid_grant', error_description: 'unknown refresh token' });
+    const plan = this.plan ?? {};
+    this.plan = undefined;
+    const idToken = await signRogueIdToken(plan, {
+      ctx: { issuer: this.issuer, clientId: this.client.clientId, nonce: grant.nonce, sub: grant.sub, now: now() },
+      keys: this.keys,
+      clientSecret: this.client.clientSecret,
+    });
+    const { clientId } = this.client;
+    const accessToken = await this.signAccessToken({ sub: grant.sub, aud: clientId, client_id: clientId, scope: SCOPE });
+    this.accessTokens.set(accessToken, grant.sub);
     sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken, scope: SCOPE });
   }
 

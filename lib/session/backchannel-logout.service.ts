@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { LOGIN_SETTINGS } from '../auth.tokens.js';
+import { SessionRequestError } from '../errors/auth-error.js';
+import type { LoginSettings } from '../options/resolved-auth-options.js';
+import { LogoutTokenVerifier } from '../tokens/logout-token.verifier.js';
+import { AuthSessionService } from './auth-session.service.js';
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0: verifies the provider's logout token, refuses a `jti`
+ * seen before (remembered in the database, so on every replica), and ends the sessions it names,
+ * all in one transaction: a token is never spent without its sessions ending.
+ */
+@Injectable()
+export class BackchannelLogoutService {
+  constructor(
+    @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly verifier: LogoutTokenVerifier,
+    private readonly sessions: AuthSessionService,
+  ) {}
+
+  /** Returns how many sessions ended; throws `400 AUTH_LOGOUT_TOKEN_INVALID` for a bad or replayed token. */
+  async handle(logoutToken: unknown): Promise<number> {
+    const token = await this.verifier.verify(logoutToken);
+    const issuer = this.login.issuer;
+    return this.dataSource.transaction(async (manager) => {
+      const fresh: unknown[] = await manager.query(
+        `INSERT INTO auth_logout_token_jtis (issuer, jti, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (issuer, jti) DO NOTHING RETURNING jti`,
+        [issuer, token.jti, token.rememberUntil],
+      );
+      if (fresh.length === 0) throw new SessionRequestError('AUTH_LOGOUT_TOKEN_INVALID', 'Logout token rejected (already used)');
+      return this.sessions.destroyForProvider(issuer, { sid: token.sid, sub: token.sub }, manager);
+    });
+  }
+}

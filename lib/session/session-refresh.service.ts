@@ -1,0 +1,145 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as client from 'openid-client';
+import type { DataSource, EntityManager } from 'typeorm';
+import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
+import { AuthError, UnauthenticatedError } from '../errors/auth-error.js';
+import { loginFailure } from '../login/login-errors.js';
+import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
+import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
+import { IdTokenVerifier } from '../tokens/id-token.verifier.js';
+import { LoginProfileMapper } from '../users/login-profile.mapper.js';
+import { AuthSessionService } from './auth-session.service.js';
+import { refreshDue } from './refresh-due.js';
+import { TokenCipher } from './token-cipher.js';
+
+type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+interface LockedRow {
+  subject: string;
+  user_id: string;
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+  access_token_expires_at: Date | null;
+}
+
+/** What a refresh left in the session. */
+export interface RefreshedTokens {
+  accessToken: string;
+  accessTokenExpiresAt: Date | null;
+}
+
+/**
+ * Spends a session's refresh token, once per rotation across every replica: the session row is
+ * locked (`SELECT … FOR UPDATE`) for the provider round trip, and a replica that waited for the
+ * lock finds the tokens another one just stored and uses them instead of spending the (now
+ * rotated) refresh token again, which a provider with reuse detection would punish by revoking
+ * the grant. The refreshed ID token is verified like a login's (signature, iss, aud, exp, iat,
+ * same `sub`) before anything is stored; the user's profile and roles follow the new tokens.
+ * A refusal (revoked, expired, reused, or a token that fails a check) ends the session:
+ * `401 AUTH_SESSION_REFRESH_FAILED`.
+ */
+@Injectable()
+export class SessionRefreshService {
+  private readonly logger = new Logger('NestfluxAuth');
+  private readonly cipher: TokenCipher;
+
+  constructor(
+    @Inject(SESSION_SETTINGS) settings: SessionSettings,
+    @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly provider: OidcProviderClient,
+    private readonly idTokens: IdTokenVerifier,
+    private readonly accessTokens: AccessTokenVerifier,
+    private readonly profiles: LoginProfileMapper,
+    private readonly sessions: AuthSessionService,
+  ) {
+    this.cipher = new TokenCipher(settings.secret);
+  }
+
+  /**
+   * Refreshes the session `key`, unless another request or replica did meanwhile: with
+   * `seenAccessTokenEnc` (a forced refresh), when the stored access token is no longer the one
+   * the caller read; without it, when the stored token is no longer due for refresh.
+   */
+  async refresh(key: string, seen: { accessTokenEnc?: string | null } = {}): Promise<RefreshedTokens> {
+    let refused: AuthError | undefined;
+    const result = await this.dataSource.transaction(async (manager) => {
+      const rows: LockedRow[] = await manager.query(
+        `SELECT subject, user_id, access_token_enc, refresh_token_enc, access_token_expires_at
+           FROM auth_sessions WHERE id_hash = $1 AND expires_at > now() FOR UPDATE`,
+        [key],
+      );
+      const row = rows[0];
+      if (!row) throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The session has ended.');
+      const current = row.access_token_enc ? this.cipher.decrypt(row.access_token_enc) : undefined;
+      const refreshedMeanwhile = 'accessTokenEnc' in seen ? row.access_token_enc !== seen.accessTokenEnc : !refreshDue(row.access_token_expires_at);
+      if (current && refreshedMeanwhile) {
+        return { accessToken: current, accessTokenExpiresAt: row.access_token_expires_at };
+      }
+      const refreshToken = row.refresh_token_enc ? this.cipher.decrypt(row.refresh_token_enc) : undefined;
+      if (!refreshToken) {
+        refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The access token expired and there is no refresh token; sign in again.');
+        return undefined;
+      }
+      try {
+        const tokens = await this.grant(refreshToken);
+        return await this.store(manager, key, row, tokens);
+      } catch (error) {
+        const failure = loginFailure(error);
+        if (failure.status >= 500) throw failure; // provider down: keep the session, retry later
+        this.logger.warn(`session refresh refused: ${failure.code}: ${failure.message}`);
+        refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The provider refused to refresh this session; sign in again.', { cause: error });
+        return undefined;
+      }
+    });
+    if (refused || !result) {
+      await this.sessions.destroy(key);
+      throw refused ?? new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The session could not be refreshed; sign in again.');
+    }
+    // Roles and token expiry changed: this instance re-reads at once (others hear it from PostgreSQL).
+    this.sessions.forget(key);
+    return result;
+  }
+
+  private async grant(refreshToken: string): Promise<TokenResponse> {
+    const { config } = await this.provider.get();
+    return client.refreshTokenGrant(config, refreshToken, this.login.resource ? { resource: this.login.resource } : undefined);
+  }
+
+  /** Verifies what the provider returned, then stores the tokens and the user's new profile. */
+  private async store(manager: EntityManager, key: string, row: LockedRow, tokens: TokenResponse): Promise<RefreshedTokens> {
+    const idClaims = tokens.id_token ? await this.idTokens.verifyRefreshed(tokens.id_token, row.subject) : undefined;
+    const access = await this.accessTokens.verify(tokens.access_token).catch(() => undefined);
+    const accessClaims = access && access.sub === row.subject ? access : undefined;
+    const expiresIn = tokens.expiresIn();
+    const accessTokenExpiresAt = expiresIn !== undefined ? new Date(Date.now() + expiresIn * 1000) : null;
+    await manager.query(
+      `UPDATE auth_sessions SET access_token_enc = $2, refresh_token_enc = COALESCE($3, refresh_token_enc),
+              id_token_enc = COALESCE($4, id_token_enc), access_token_expires_at = $5 WHERE id_hash = $1`,
+      [
+        key, this.cipher.encrypt(tokens.access_token), tokens.refresh_token ? this.cipher.encrypt(tokens.refresh_token) : null,
+        tokens.id_token ? this.cipher.encrypt(tokens.id_token) : null, accessTokenExpiresAt,
+      ],
+    );
+    if (idClaims || accessClaims) await this.updateProfile(manager, row, { ...accessClaims, ...idClaims }, tokens.access_token);
+    return { accessToken: tokens.access_token, accessTokenExpiresAt };
+  }
+
+  /** Roles and profile follow the refreshed tokens (and userinfo, when the login reads it). */
+  private async updateProfile(manager: EntityManager, row: LockedRow, verified: Record<string, unknown>, accessToken: string): Promise<void> {
+    let claims = verified;
+    if (this.login.fetchUserInfo) {
+      const { config } = await this.provider.get();
+      const info = await client.fetchUserInfo(config, accessToken, row.subject);
+      claims = { ...claims, ...info, sub: row.subject };
+    }
+    const profile = await this.profiles.map(claims);
+    await manager.query(
+      `UPDATE auth_users SET email = COALESCE($2, email), display_name = COALESCE($3, display_name), username = COALESCE($4, username),
+              avatar_url = COALESCE($5, avatar_url), roles = $6::jsonb, updated_at = now() WHERE id = $1`,
+      [row.user_id, profile.email, profile.displayName, profile.username, profile.avatarUrl, JSON.stringify(profile.roles)],
+    );
+  }
+}

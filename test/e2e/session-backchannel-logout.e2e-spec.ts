@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { decodeJwt } from 'jose';
+import { DataSource } from 'typeorm';
+import { hashSessionId } from '../../lib/session/session-id.js';
+import type { CookieAgent } from '../support/cookie-agent.js';
+import { LogoutTokenRelay } from '../support/logout-token-relay.js';
+import { completeProviderLogout } from '../support/provider-logout.js';
+import { BED_SESSION_SECRET, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+
+/**
+ * Issue 7, item 7: back-channel logout with REAL logout tokens, sent by oidc-provider when the
+ * user signs out at the provider. A relay records each token so the test can replay it.
+ */
+const post = (base: string, body: string) =>
+  fetch(`${base}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+
+async function status(agent: CookieAgent, base: string): Promise<number> {
+  return (await agent.request(`${base}/auth/me`)).status;
+}
+
+/** Signs out at the provider itself (not through the app): the provider notifies the app. */
+async function signOutAtProvider(bed: SessionTestBed, agent: CookieAgent): Promise<void> {
+  const { confirm } = await completeProviderLogout(agent, `${bed.provider.issuer}/session/end`);
+  expect(confirm.status).toBe(303);
+}
+
+describe('back-channel logout with sid (two replicas)', () => {
+  const relay = new LogoutTokenRelay();
+  let bed: SessionTestBed;
+
+  beforeAll(async () => {
+    const uri = await relay.start();
+    bed = await startSessionTestBed({ instances: 2, backchannelLogout: { sessionRequired: true, uri } });
+    relay.target = `${bed.apps[0].base}/auth/backchannel-logout`;
+  });
+  afterAll(async () => {
+    await bed?.close();
+    await relay.close();
+  });
+
+  it('ends the session of that sid (and the user\'s sessions without a sid), not the user\'s other sessions; a replay on any replica is 400', async () => {
+    const [a, b] = bed.apps.map((app) => app.base);
+    const first = await bed.signIn('bcl-sid');
+    const second = await bed.signIn('bcl-sid');
+    const sidless = await bed.signIn('bcl-sid');
+    const other = await bed.signIn('bcl-bystander');
+    // A session whose ID token carried no sid cannot be told apart: the logout token's sub covers it.
+    const db = bed.apps[0].app.get(DataSource);
+    const sidlessKey = hashSessionId(BED_SESSION_SECRET, sidless.cookie(new URL(a).host, 'nestflux.sid')!);
+    await db.query('UPDATE auth_sessions SET provider_sid = NULL WHERE id_hash = $1', [sidlessKey]);
+    for (const agent of [first, second, sidless, other]) expect(await status(agent, a)).toBe(200);
+
+    await signOutAtProvider(bed, first);
+    expect(relay.received).toHaveLength(1);
+    const [{ token, status: answered }] = relay.received;
+    expect(answered).toBe(200);
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({ sub: 'bcl-sid' });
+    expect(typeof claims.sid).toBe('string');
+
+    expect(await status(first, a)).toBe(401);
+    expect(await status(sidless, a)).toBe(401);
+    expect(await status(second, a)).toBe(200);
+    expect(await status(other, a)).toBe(200);
+
+    for (const base of [a, b]) {
+      const replay = await post(base, `logout_token=${token}`);
+      expect(replay.status).toBe(400);
+      expect(replay.headers.get('cache-control')).toBe('no-store');
+      expect(await replay.json()).toMatchObject({ code: 'AUTH_LOGOUT_TOKEN_INVALID' });
+    }
+    expect(await status(second, a)).toBe(200);
+  });
+
+  it('answers 400 (spec §2.8), never 401 or 5xx, to a missing, garbage or non-logout token', async () => {
+    const base = bed.apps[1].base;
+    const tokenish = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.';
+    for (const body of ['', 'logout_token=', 'logout_token=garbage', `logout_token=${tokenish}`, `logout_token=${'a'.repeat(10_000)}`]) {
+      const res = await post(base, body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'AUTH_LOGOUT_TOKEN_INVALID' });
+    }
+  });
+});
+
+describe('back-channel logout with sub only', () => {
+  const relay = new LogoutTokenRelay();
+  let bed: SessionTestBed;
+
+  beforeAll(async () => {
+    const uri = await relay.start();
+    bed = await startSessionTestBed({ backchannelLogout: { sessionRequired: false, uri } });
+    relay.target = `${bed.apps[0].base}/auth/backchannel-logout`;
+  });
+  afterAll(async () => {
+    await bed?.close();
+    await relay.close();
+  });
+
+  it('ends every session of the subject, and nobody else\'s', async () => {
+    const { base } = bed.apps[0];
+    const first = await bed.signIn('bcl-sub');
+    const second = await bed.signIn('bcl-sub');
+    const other = await bed.signIn('bcl-sub-bystander');
+    await signOutAtProvider(bed, first);
+    expect(relay.received).toHaveLength(1);
+    const claims = decodeJwt(relay.received[0].token);
+    expect(claims.sub).toBe('bcl-sub');
+    expect(claims.sid).toBeUndefined();
+    expect(relay.received[0].status).toBe(200);
+    expect(await status(first, base)).toBe(401);
+    expect(await status(second, base)).toBe(401);
+    expect(await status(other, base)).toBe(200);
+    const replay = await post(base, `logout_token=${relay.received[0].token}`);
+    expect(replay.status).toBe(400);
+  });
+});
