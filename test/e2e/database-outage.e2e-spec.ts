@@ -19,7 +19,7 @@ describe('database down under a running app', () => {
     ({ agent } = await signIn(sut.baseUrl, 'alice'));
     expect((await agent.request(`${sut.baseUrl}/auth/me`)).status).toBe(200);
     await pg.close();
-  });
+  }, 90_000); // PGlite and the app boot slowly on a loaded machine
   afterAll(async () => {
     await sut?.close();
   });
