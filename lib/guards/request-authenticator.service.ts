@@ -6,6 +6,7 @@ import { readCookie } from '../http/cookies.js';
 import type { LoginSettings, SessionSettings, TokenSettings } from '../options/resolved-auth-options.js';
 import { isCrossSite } from '../http/same-origin.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
+import { isValidCsrfToken } from '../session/csrf-token.js';
 import { SessionTokensService } from '../session/session-tokens.service.js';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
 import { authenticationEvent, extractScopes } from '../tokens/claims.js';
@@ -56,6 +57,10 @@ export class RequestAuthenticator {
     // Cookies ride along on cross-site requests: state changes must come from our own pages.
     if (!SAFE_METHODS.has(req.method) && isCrossSite(req, this.login.appOrigin)) {
       throw new ForbiddenError('AUTH_CROSS_SITE_REQUEST', 'A cookie-authenticated change must come from this site.');
+    }
+    // Synchronizer token: also when a browser sends neither Origin nor Referer.
+    if (!SAFE_METHODS.has(req.method) && !isValidCsrfToken(this.sessionSettings.secret, session.idHash, req.headers['x-csrf-token'])) {
+      throw new ForbiddenError('AUTH_CSRF_TOKEN_INVALID', 'A cookie-authenticated change needs the header x-csrf-token (GET /auth/csrf).');
     }
     const { user } = session;
     return {

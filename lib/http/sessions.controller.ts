@@ -1,21 +1,39 @@
-import { Controller, Delete, Get, HttpCode, Param, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Res, UseGuards, type Type } from '@nestjs/common';
+import { SESSION_SETTINGS } from '../auth.tokens.js';
 import { CurrentUser } from '../decorators/current-user.decorator.js';
-import { SessionRequestError } from '../errors/auth-error.js';
+import { SessionRequestError, UnauthenticatedError } from '../errors/auth-error.js';
 import { asDependencyError } from '../errors/dependency-errors.js';
 import { AuthGuard } from '../guards/auth.guard.js';
+import type { SessionSettings } from '../options/resolved-auth-options.js';
 import { AuthSessionService, type SessionSummary } from '../session/auth-session.service.js';
+import { csrfTokenFor } from '../session/csrf-token.js';
+import type { HttpResponse as Response } from './http-types.js';
 import type { AuthUser } from '../users/auth-user.js';
 
 /**
  * Session management for the signed-in user: `GET <prefix>/sessions`, `DELETE <prefix>/sessions/:id`
  * and `DELETE <prefix>/sessions` (every session but the current one). Ids are opaque handles.
+ * `GET <prefix>/csrf` gives the session's anti-CSRF token.
  * A revoked session's row is gone, so every replica refuses it on its next request.
  */
 export function createSessionsController(routePrefix: string): Type<unknown> {
   @Controller(routePrefix)
   @UseGuards(AuthGuard)
   class SessionsController {
-    constructor(private readonly sessions: AuthSessionService) {}
+    constructor(
+      private readonly sessions: AuthSessionService,
+      @Inject(SESSION_SETTINGS) private readonly settings: SessionSettings,
+    ) {}
+
+    /** The session's anti-CSRF token, for the `x-csrf-token` header of unsafe requests. */
+    @Get('csrf')
+    csrf(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): { token: string } {
+      res.setHeader('Cache-Control', 'no-store');
+      if (user.via !== 'session' || !user.sessionKey) {
+        throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'Only a browser session has an anti-CSRF token; bearer requests need none.');
+      }
+      return { token: csrfTokenFor(this.settings.secret, user.sessionKey) };
+    }
 
     @Get('sessions')
     async list(@CurrentUser() user: AuthUser): Promise<SessionSummary[]> {

@@ -29,7 +29,14 @@ ${user.email ? ` (<span id="user-email">${escape(user.email)}</span>)` : ''}</p>
 <p>Roles: <span id="user-roles">${escape(user.roles.join(', ') || 'none')}</span></p>
 <p><a href="/api/profile">/api/profile</a> · <a href="/api/admin">/api/admin</a></p>
 <button id="sign-out" type="button">Sign out</button>
+<button id="sign-out-others" type="button">Sign out my other sessions</button> <span id="others-result"></span>
 <script>
+// Cookie-authenticated changes carry the session's anti-CSRF token (logout keeps its Origin check).
+document.getElementById('sign-out-others').addEventListener('click', async () => {
+  const { token } = await (await fetch('/auth/csrf', { credentials: 'same-origin' })).json();
+  const res = await fetch('/auth/sessions', { method: 'DELETE', credentials: 'same-origin', headers: { 'x-csrf-token': token } });
+  document.getElementById('others-result').textContent = res.status === 204 ? 'done' : 'failed (' + res.status + ')';
+});
 document.getElementById('sign-out').addEventListener('click', async () => {
   const res = await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
   const body = await res.json();

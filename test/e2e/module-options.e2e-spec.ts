@@ -127,14 +127,17 @@ describe('AuthModule as a host app configures it', () => {
     expect(await (await agent.request(`${base}/sso/me`)).json()).toMatchObject({ displayName: 'Erin (erin)' });
     expect((await fetch(`${base}/things/mine`)).status).toBe(401);
     expect((await fetch(`${base}/things/open`)).status).toBe(200);
-    expect((await agent.request(`${base}/things/mine`, { method: 'POST', headers: { origin: base } })).status).toBe(200);
-    expect((await agent.request(`${base}/things/mine`, { method: 'POST' })).status).toBe(200);
+    // Cookie-authenticated changes carry the session's anti-CSRF token (test/e2e/session-csrf-token).
+    const { token } = (await (await agent.request(`${base}/sso/csrf`)).json()) as { token: string };
+    const csrf = { 'x-csrf-token': token };
+    expect((await agent.request(`${base}/things/mine`, { method: 'POST', headers: { origin: base, ...csrf } })).status).toBe(200);
+    expect((await agent.request(`${base}/things/mine`, { method: 'POST', headers: csrf })).status).toBe(200);
     // A token in a form field is no credential (only the Authorization header is read).
     const tokens = await obtainTokens({ issuer: provider.issuer, clientId: 'host-app', clientSecret: 'host-app-secret', redirectUri: `${base}/sso/callback`, login: 'erin' });
     const form = await fetch(`${base}/things/mine`, { method: 'POST', body: `access_token=${tokens.access_token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(form.status).toBe(401);
     expect((await fetch(`${base}/things/mine`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(200);
-    const crossSite = await agent.request(`${base}/things/mine`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    const crossSite = await agent.request(`${base}/things/mine`, { method: 'POST', headers: { origin: 'https://evil.example', ...csrf } });
     expect(crossSite.status).toBe(403);
     expect(await crossSite.json()).toMatchObject({ code: 'AUTH_CROSS_SITE_REQUEST' });
     const scoped = await agent.request(`${base}/things/write`);
