@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { hashSessionId } from '../../lib/session/session-id.js';
 import { statusWithin } from '../support/eventually.js';
 import { obtainTokens } from '../support/token-client.js';
-import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
 
 interface SessionView {
   id: string;
@@ -25,8 +25,9 @@ describe('session management: GET/DELETE /auth/sessions (two replicas)', () => {
   let b: string;
 
   beforeAll(async () => {
-    bed = await startSessionTestBed({ instances: 2 });
-    [a, b] = bed.apps.map((app) => app.base);
+    bed = await startSessionTestBed({ instances: REPLICAS });
+    a = bed.apps[0].base;
+    b = bed.apps[bed.apps.length - 1].base;
   });
   afterAll(async () => {
     await bed?.close();
@@ -131,7 +132,7 @@ describe('session management: GET/DELETE /auth/sessions (two replicas)', () => {
     const first = await browser('fired');
     const second = await browser('fired');
     const me = (await (await get(a, '/auth/me', { cookie: first.cookie })).json()) as { id: string };
-    expect(await bed.apps[1].app.get(AuthSessionService).revokeAllForUser(me.id)).toBe(2);
+    expect(await bed.apps[bed.apps.length - 1].app.get(AuthSessionService).revokeAllForUser(me.id)).toBe(2);
     expect((await statusWithin(() => get(a, '/auth/me', { cookie: first.cookie }), 401)).status).toBe(401);
     expect((await get(b, '/auth/me', { cookie: second.cookie })).status).toBe(401);
   });

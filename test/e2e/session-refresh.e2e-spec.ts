@@ -8,7 +8,7 @@ import { CookieAgent } from '../support/cookie-agent.js';
 import { statusWithin } from '../support/eventually.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
-import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
 
 /**
  * Issue 7, item 8: refresh with a provider that ROTATES refresh tokens (oidc-provider
@@ -38,7 +38,7 @@ describe('refresh with rotating refresh tokens, two replicas', () => {
   let providerRefreshes = 0;
 
   beforeAll(async () => {
-    bed = await startSessionTestBed({ instances: 2, rotateRefreshToken: true });
+    bed = await startSessionTestBed({ instances: REPLICAS, rotateRefreshToken: true });
     db = bed.apps[0].app.get(DataSource);
     bed.provider.provider.on('grant.success', (ctx) => {
       if (ctx.oidc.params?.grant_type === 'refresh_token') providerRefreshes += 1;
@@ -92,19 +92,20 @@ describe('refresh with rotating refresh tokens, two replicas', () => {
     // The access token is about to expire: both replicas decide to refresh.
     await db.query(`UPDATE auth_sessions SET access_token_expires_at = now() WHERE id_hash = $1`, [user.sessionKey]);
     const before = providerRefreshes;
-    const [a, b] = await Promise.all(bed.apps.map(({ app }) => app.get(SessionTokensService).accessToken(user)));
+    const callers = bed.apps.length > 1 ? bed.apps : [bed.apps[0], bed.apps[0]];
+    const [a, b] = await Promise.all(callers.map(({ app }) => app.get(SessionTokensService).accessToken(user)));
     expect(providerRefreshes - before).toBe(1);
     expect(a).toBe(b);
     // The session survived (a double spend would have revoked the grant and ended it).
     const cookie = `nestflux.sid=${agent.cookie(new URL(bed.apps[0].base).host, 'nestflux.sid')}`;
-    expect((await fetch(`${bed.apps[1].base}/api/profile`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${bed.apps[bed.apps.length - 1].base}/api/profile`, { headers: { cookie } })).status).toBe(200);
     await app1Refresh(bed, user);
   });
 });
 
 /** One more forced refresh works: the stored refresh token is the live one. */
 async function app1Refresh(bed: SessionTestBed, user: AuthUser): Promise<void> {
-  const token = await bed.apps[1].app.get(SessionTokensService).accessToken(user, { forceRefresh: true });
+  const token = await bed.apps[bed.apps.length - 1].app.get(SessionTokensService).accessToken(user, { forceRefresh: true });
   expect(typeof token).toBe('string');
 }
 

@@ -8,6 +8,12 @@ import { freePort } from './free-port.js';
 import { signIn } from './sample-app-harness.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
+/**
+ * Replicas for multi-instance tests: two on a real PostgreSQL; one on embedded PGlite, which
+ * serves a single connection (embedded mode is single-instance by design, see the stack notes).
+ */
+export const REPLICAS = process.env.DATABASE_URL ? 2 : 1;
+
 export const BED_CLIENT_ID = 'session-bed';
 export const BED_CLIENT_SECRET = 'session-bed-secret';
 export const BED_SESSION_SECRET = 'session-bed-session-secret-0123456789abcdef';
