@@ -7,4 +7,5 @@ export const TOKEN_SETTINGS = Symbol('nestflux:token-settings');
 export const SESSION_SETTINGS = Symbol('nestflux:session-settings');
 export const LOGIN_SETTINGS = Symbol('nestflux:login-settings');
 export const RATE_LIMIT_SETTINGS = Symbol('nestflux:rate-limit-settings');
+export const ENFORCE_SETTINGS = Symbol('nestflux:enforce-settings');
 export const AUTH_ROUTE_PREFIX = Symbol('nestflux:route-prefix');

@@ -83,7 +83,7 @@ export class AuthConfigError extends AuthError {
 
 /** No credentials, or credentials that did not verify. */
 export class UnauthenticatedError extends AuthError {
-  override readonly name = 'UnauthenticatedError';
+  override readonly name: string = 'UnauthenticatedError';
   constructor(code: 'AUTH_UNAUTHENTICATED' | 'AUTH_TOKEN_INVALID' | 'AUTH_SESSION_INVALID' | 'AUTH_SESSION_REFRESH_FAILED', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
@@ -156,10 +156,7 @@ export class StepUpRequiredError extends AuthError {
   }
 }
 
-/** A session or logout request that cannot be honoured: a used logout link, a bad logout token, a session that is not the user's. */
-export class SessionRequestError extends AuthError {
-  override readonly name = 'SessionRequestError';
-  constructor(code: 'AUTH_LOGOUT_LINK_INVALID' | 'AUTH_LOGOUT_TOKEN_INVALID' | 'AUTH_SESSION_NOT_FOUND', message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
+  override readonly name: string = 'UnauthenticatedError';
+  constructor(code: 'AUTH_UNAUTHENTICATED' | 'AUTH_TOKEN_INVALID' | 'AUTH_SESSION_INVALID' | 'AUTH_SESSION_REFRESH_FAILED', message: string, options?: { cause?: unknown }) {
   }
 }

@@ -1,7 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { HttpResponse as Response } from '../http/http-types.js';
-import { AuthError, DatabaseError, StepUpRequiredError } from './auth-error.js';
+import { AuthError, DatabaseError, LoginRedirectError, StepUpRequiredError } from './auth-error.js';
 
 /** The JSON body of every auth failure, also sent to WebSocket clients and in GraphQL `extensions`. */
 export interface AuthErrorBody {
@@ -32,6 +32,7 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     if (type !== 'http') return exception;
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return undefined;
+    if (exception instanceof LoginRedirectError) return res.redirect(302, exception.location);
     if (exception instanceof StepUpRequiredError) res.setHeader('WWW-Authenticate', exception.challenge);
     else if (status === 401) res.setHeader('WWW-Authenticate', `Bearer error="${exception.code === 'AUTH_TOKEN_INVALID' ? 'invalid_token' : 'unauthorized'}"`);
     if (status === 503) res.setHeader('Retry-After', '5');

@@ -1,8 +1,10 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ALL_ROLES_KEY, ANY_ROLES_KEY, IS_PUBLIC_KEY, SCOPES_KEY, STEP_UP_KEY } from '../decorators/auth-metadata.js';
 import type { StepUpRequirement } from '../decorators/step-up.decorator.js';
-import { ForbiddenError, StepUpRequiredError, UnauthenticatedError } from '../errors/auth-error.js';
+import { ENFORCE_SETTINGS } from '../auth.tokens.js';
+import { ForbiddenError, LoginRedirectError, StepUpRequiredError, UnauthenticatedError } from '../errors/auth-error.js';
+import type { EnforceSettings } from '../options/resolved-auth-options.js';
 import { asDependencyError } from '../errors/dependency-errors.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { authTargetOf, setUser, type AuthRequest, type AuthTarget } from './auth-context.js';
@@ -26,6 +28,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     protected readonly reflector: Reflector,
     protected readonly authenticator: RequestAuthenticator,
+    @Optional() @Inject(ENFORCE_SETTINGS) protected readonly enforce: EnforceSettings | null = null,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,9 +39,10 @@ export class AuthGuard implements CanActivate {
       const denied = new UnauthenticatedError('AUTH_UNAUTHENTICATED', `AuthGuard cannot authenticate this "${context.getType()}" context; mark the handler @Public() or guard it yourself.`);
       throw context.getType() === 'ws' ? await asWsException(denied) : denied;
     }
+    if (target.kind === 'http' && this.enforce?.isExcluded(requestUrl(target.request))) return true;
     try {
       const user = await this.authenticateTarget(target).catch((error: unknown) => {
-        throw asDependencyError(error);
+        throw this.enforcedFailure(target, asDependencyError(error));
       });
       setUser(target.request, user);
       this.authorize(user, context);
@@ -73,6 +77,14 @@ export class AuthGuard implements CanActivate {
     if (stepUp && shortfall) throw new StepUpRequiredError(`Stronger or more recent authentication needed: ${shortfall}.`, stepUp.acrValues, stepUp.maxAgeSeconds);
   }
 
+  /** Enforce mode sends an anonymous browser page view to the login, back here afterwards. */
+  private enforcedFailure({ kind, request }: AuthTarget, error: unknown): unknown {
+    if (!this.enforce || kind !== 'http' || !(error instanceof UnauthenticatedError) || error.code !== 'AUTH_UNAUTHENTICATED') return error;
+    const accept = request.headers.accept;
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || typeof accept !== 'string' || !accept.includes('text/html')) return error;
+    return new LoginRedirectError(`${this.enforce.loginPath}?returnTo=${encodeURIComponent(requestUrl(request))}`);
+  }
+
   private async authenticateTarget({ kind, request }: AuthTarget): Promise<AuthUser> {
     // A WebSocket's upgrade request lives as long as the connection: every message is checked
     // again (a revoked session or an expired token stops working mid-connection).
@@ -83,4 +95,10 @@ export class AuthGuard implements CanActivate {
     memo[AUTHENTICATED] ??= this.authenticator.authenticate(request);
     return memo[AUTHENTICATED];
   }
+}
+
+/** The path and query as the client sent them (Express keeps it in `originalUrl` under a mount). */
+function requestUrl(request: AuthRequest): string {
+  const original = (request as { originalUrl?: unknown }).originalUrl;
+  return typeof original === 'string' ? original : (request.url ?? '/');
 }

@@ -74,6 +74,15 @@ export interface AuthRateLimitOptions {
   storage?: RateLimitStorage;
 }
 
+/** Enforce mode (as a zero-trust proxy has it): every route needs a user. */
+export interface AuthEnforceOptions {
+  /**
+   * Paths left open to anonymous requests: exact (`/health`) or globs (`/static/**`; `*` is one
+   * segment, `**` any depth). Default none. `@Public()` handlers stay open too.
+   */
+  exclude?: string[];
+}
+
 /** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
 export interface AuthModuleOptions {
   /** The provider's issuer; discovery at `<issuerUrl>/.well-known/openid-configuration`. Required. */
@@ -149,6 +158,13 @@ export interface AuthModuleOptions {
   claimsMapper?: ClaimsMapper;
   /** Runs after each login's user upsert, to fill the host's own columns. Default: none. */
   afterLogin?: AfterLoginHook;
+  /**
+   * Enforce mode: every route behind the (global) guard needs a user except `enforce.exclude`
+   * and `@Public()` handlers; an anonymous browser request (`Accept: text/html`, GET/HEAD) is
+   * redirected to the login with `returnTo`, any other gets 401 JSON. Default: off (routes need
+   * a user all the same unless `@Public()`, and anonymous requests get 401 JSON).
+   */
+  enforce?: AuthEnforceOptions;
   /** The scheduled user-metadata sync. Default: off (no source). */
   sync?: UserSyncOptions;
 }

@@ -1,7 +1,8 @@
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
-import type { ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
+import type { EnforceSettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
+import { compilePathExclusions, pathPatternProblem } from '../guards/enforce-paths.js';
 import { loginBindingCookie } from '../login/login-binding.js';
 import { resolveRateLimit } from './resolve-rate-limit.js';
 
@@ -81,6 +82,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
     claimsMapper: options.claimsMapper,
     afterLogin: options.afterLogin,
     sync: options.sync,
+    enforce: enforceSettings(options.enforce, routePrefix),
     tokens: {
       issuer: options.issuerUrl,
       clientId,
@@ -194,6 +196,18 @@ function integerInRange(value: unknown, fallback: number, min: number, max: numb
     throw new AuthConfigError(key, `is ${String(value)}`, `Use a whole number from ${min} to ${max}.`);
   }
   return value;
+}
+
+function enforceSettings(value: unknown, routePrefix: string): EnforceSettings | undefined {
+  if (value === undefined || value === null || value === false) return undefined;
+  if (typeof value !== 'object') throw new AuthConfigError('enforce', 'must be an object', 'Pass { exclude: ["/health", "/static/**"] } to turn enforce mode on, or leave it unset.');
+  const exclude = (value as { exclude?: unknown }).exclude ?? [];
+  if (!Array.isArray(exclude)) throw new AuthConfigError('enforce.exclude', 'must be an array of paths', 'List paths or globs such as "/health" and "/static/**".');
+  exclude.forEach((pattern: unknown, index) => {
+    const problem = pathPatternProblem(pattern);
+    if (problem) throw new AuthConfigError(`enforce.exclude[${index}]`, `is "${String(pattern)}": it ${problem}`, 'Use a path such as "/health" or a glob such as "/static/**".');
+  });
+  return { isExcluded: compilePathExclusions(exclude as string[]), loginPath: `/${routePrefix}/login` };
 }
 
 function clientIdList(value: unknown): ReadonlySet<string> | undefined {

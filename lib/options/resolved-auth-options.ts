@@ -75,6 +75,14 @@ export interface RateLimitSettings {
   storage: RateLimitStorage;
 }
 
+/** Enforce mode, resolved. */
+export interface EnforceSettings {
+  /** True when the request path (with its query) is excluded. */
+  isExcluded(url: string): boolean;
+  /** The login route (`/auth/login`). */
+  loginPath: string;
+}
+
 /** The options after validation and defaults: one object, sliced by derived providers. */
 export interface ResolvedAuthOptions {
   routePrefix: string;
@@ -86,4 +94,5 @@ export interface ResolvedAuthOptions {
   claimsMapper: ClaimsMapper | undefined;
   afterLogin: AfterLoginHook | undefined;
   sync: UserSyncOptions | undefined;
+  enforce: EnforceSettings | undefined;
 }

@@ -17,5 +17,6 @@ export function authModuleOptions(config: SampleConfig): AuthModuleOptions {
     session: { secret: config.sessionSecret, idleTimeoutSeconds: config.sessionIdleSeconds, absoluteTimeoutSeconds: config.sessionMaxSeconds },
     sync: config.sync,
     rateLimit: config.rateLimit,
+    enforce: config.enforce,
   };
 }

@@ -37,6 +37,8 @@ export interface SampleConfig {
   sync: UserSyncOptions;
   /** AUTH_RATE_LIMIT (`20/60s`) and AUTH_TRUSTED_PROXIES (comma-separated). */
   rateLimit: { limit: number; windowSeconds: number; trustedProxies: string[] };
+  /** AUTH_ENFORCE (default false) and AUTH_ENFORCE_EXCLUDE (default `/health,/api/public`). */
+  enforce: { exclude: string[] } | undefined;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -80,6 +82,9 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
       syncRoles: parseBoolean(env.AUTH_SYNC_ROLES, false, 'AUTH_SYNC_ROLES'),
       rolesClaim: env.OIDC_ROLES_CLAIM || 'roles',
     },
+    enforce: parseBoolean(env.AUTH_ENFORCE, false, 'AUTH_ENFORCE')
+      ? { exclude: (env.AUTH_ENFORCE_EXCLUDE ?? '/health,/api/public').split(',').map((path) => path.trim()).filter(Boolean) }
+      : undefined,
   };
 }
 
