@@ -156,7 +156,18 @@ export class StepUpRequiredError extends AuthError {
   }
 }
 
-  override readonly name: string = 'UnauthenticatedError';
-  constructor(code: 'AUTH_UNAUTHENTICATED' | 'AUTH_TOKEN_INVALID' | 'AUTH_SESSION_INVALID' | 'AUTH_SESSION_REFRESH_FAILED', message: string, options?: { cause?: unknown }) {
+/** A session or logout request that cannot be honoured: a used logout link, a bad logout token, a session that is not the user's. */
+export class SessionRequestError extends AuthError {
+  override readonly name = 'SessionRequestError';
+  constructor(code: 'AUTH_LOGOUT_LINK_INVALID' | 'AUTH_LOGOUT_TOKEN_INVALID' | 'AUTH_SESSION_NOT_FOUND', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** Enforce mode: an anonymous browser request, sent to the login (302) instead of a 401. */
+export class LoginRedirectError extends UnauthenticatedError {
+  override readonly name: string = 'LoginRedirectError';
+  constructor(readonly location: string) {
+    super('AUTH_UNAUTHENTICATED', 'Sign in first.');
   }
 }
