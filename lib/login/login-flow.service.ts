@@ -60,6 +60,9 @@ export class LoginFlowService {
 
   /** Starts a login: stores state bound to this browser, returns the provider's authorization URL. */
   async start(req: Request, returnTo: unknown): Promise<StartedLogin> {
+    // Building the URL needs no provider call: ask what we know of its health first, so a
+    // browser is not sent to a provider that is down (503 instead).
+    await this.provider.getReachable();
     const strategy = await this.getStrategy();
     const shimmed = req as StrategyRequest;
     shimmed.session = {};
@@ -99,8 +102,12 @@ export class LoginFlowService {
     const shimmed = req as StrategyRequest;
     shimmed.session = { [LOGIN_SESSION_KEY]: { code_verifier: login.codeVerifier, nonce: login.nonce, state: login.state, ...(login.maxAge !== null ? { max_age: login.maxAge } : {}) } };
     const outcome = await runStrategy(strategy, req).catch((error: unknown) => {
-      throw loginFailure(error);
+      const failure = loginFailure(error);
+      if (failure.code === 'AUTH_PROVIDER_UNAVAILABLE') this.provider.reachability.failed();
+      throw failure;
     });
+    // The token endpoint answered (whatever it said): the provider is up.
+    if (outcome.kind === 'success') this.provider.reachability.succeeded();
     if (outcome.kind !== 'success') {
       // openid-client's strategy turns `access_denied` into a failure whose message is the
       // callback's `error_description`: attacker-controlled text, so only a registered code is logged.

@@ -5,6 +5,7 @@ import { LOGIN_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
 import { DependencyUnavailableError } from '../errors/auth-error.js';
 import type { LoginSettings, TokenSettings } from '../options/resolved-auth-options.js';
 import { JwksCache } from '../tokens/jwks.cache.js';
+import { ProviderReachability } from './provider-reachability.js';
 
 const FIRST_RETRY_DELAY_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -29,6 +30,8 @@ export class OidcProviderClient {
   private inFlight: Promise<ProviderHandle> | undefined;
   private nextAttemptAt = 0;
   private retryDelayMs = FIRST_RETRY_DELAY_MS;
+  /** The provider's health as of its last call; logins consult it (503 rather than a dead redirect). */
+  readonly reachability = new ProviderReachability(() => this.probe());
 
   constructor(
     @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
@@ -46,6 +49,28 @@ export class OidcProviderClient {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /** The discovered provider, if it answered lately or answers a probe now; a 503 otherwise. */
+  async getReachable(): Promise<ProviderHandle> {
+    const handle = await this.get();
+    await this.reachability.assertReachable();
+    return handle;
+  }
+
+  /**
+   * A cheap liveness check: the discovery document, which every provider serves, must answer
+   * 200 JSON naming our issuer within the HTTP timeout (at most 3 s).
+   */
+  private async probe(): Promise<void> {
+    const base = this.login.issuer.endsWith('/') ? this.login.issuer : `${this.login.issuer}/`;
+    const res = await fetch(new URL('.well-known/openid-configuration', base), {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(Math.min(this.login.httpTimeoutMs, 3_000)),
+    });
+    if (res.status !== 200) throw new Error(`discovery answered ${res.status}`);
+    const body = (await res.json()) as { issuer?: unknown };
+    if (body.issuer !== this.login.issuer) throw new Error('discovery names another issuer');
   }
 
   /** Starts discovery in the background (at boot) without failing if the provider is down. */
@@ -78,6 +103,7 @@ export class OidcProviderClient {
       });
       this.handle = { config, jwks: keys.getKey, keys };
       this.retryDelayMs = FIRST_RETRY_DELAY_MS;
+      this.reachability.succeeded();
       this.logger.log(`identity provider discovered: ${this.login.issuer}`);
       return this.handle;
     } catch (error) {

@@ -55,7 +55,14 @@ describe('provider down at boot, nonsense mid-login, then back', () => {
   it('answers 503 and creates no session when the token endpoint answers nonsense, or is down', async () => {
     for (const mode of ['nonsense', 'down'] as const) {
       const agent = new CookieAgent();
-      const start = await agent.request(`${base}/auth/login`);
+      // After the previous round's failure, logins answer 503 until the provider is seen up again.
+      let start = await agent.request(`${base}/auth/login`);
+      const deadline = Date.now() + 15_000;
+      while (start.status === 503 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        start = await agent.request(`${base}/auth/login`);
+      }
+      expect(start.status).toBe(302);
       const { url } = await agent.follow(new URL(start.headers.get('location')!), (u) => u.pathname === '/auth/callback');
       rogue.setAvailability(mode);
       const callback = await agent.request(url);
@@ -77,5 +84,49 @@ describe('provider down at boot, nonsense mid-login, then back', () => {
     } finally {
       rogue.setAvailability('up');
     }
+  });
+});
+
+/**
+ * The provider stops after the app has discovered it: `/auth/login` must not keep sending browsers
+ * to a dead authorization endpoint. The app knows the provider's state from its last calls
+ * (discovery, token endpoint) and a cheap cached probe, and answers 503 until it is back.
+ */
+describe('provider stopped after a successful discovery', () => {
+  let rogue: RogueProvider;
+  let sut: SampleAppUnderTest;
+  let base: string;
+
+  beforeAll(async () => {
+    rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    sut = await startSampleAppUnderTest({ OIDC_ISSUER_URL: rogue.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET });
+    base = sut.baseUrl;
+  });
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  it('signs in while the provider is up, then answers /auth/login with 503 JSON once it is stopped', async () => {
+    const agent = new CookieAgent();
+    const start = await agent.request(`${base}/auth/login`);
+    expect(start.status).toBe(302);
+    const { url } = await agent.follow(new URL(start.headers.get('location')!), (u) => u.pathname === '/auth/callback');
+    expect((await agent.request(url)).status).toBe(302);
+
+    await rogue.close(); // stopped: connections are refused from now on
+    let login: Response | undefined;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      login = await fetch(`${base}/auth/login`, { redirect: 'manual' });
+      if (login.status !== 302) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(login!.status).toBe(503);
+    expect(login!.headers.get('retry-after')).toBe('5');
+    expect(await login!.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/identity provider/i), code: 'AUTH_PROVIDER_UNAVAILABLE' });
+    // Still 503 on the next attempts (the outcome is remembered, not re-probed on every request).
+    const again = await fetch(`${base}/auth/login`, { redirect: 'manual' });
+    expect(again.status).toBe(503);
+    expect(again.headers.getSetCookie().some((c) => c.includes('nestflux.login'))).toBe(false);
   });
 });
