@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
 import { CurrentUser, type AuthUser } from '@nestflux/auth';
 import { DataSource } from 'typeorm';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 
 const CLIENT_ID = 'claims-client';
@@ -27,7 +27,7 @@ describe('control characters in bearer-token claims', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({ issuerUrl: rogue.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, controllers: [ProfileController] });
+    host = await startHostAppOn(rogue, { controllers: [ProfileController] });
   });
   afterAll(async () => {
     await host?.close();

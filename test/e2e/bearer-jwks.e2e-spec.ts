@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
 import { CurrentUser, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider, type RogueAccessTokenOptions } from '../support/rogue-provider/index.js';
 
 const CLIENT_ID = 'jwks-client';
@@ -37,7 +37,7 @@ describe('bearer tokens and the JWKS cache', () => {
 
   async function boot(auth: Partial<AuthModuleOptions>): Promise<void> {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({ issuerUrl: rogue.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, controllers: [ProfileController], auth });
+    host = await startHostAppOn(rogue, { controllers: [ProfileController], auth });
   }
   // Each test boots its own app and provider (no state shared between tests).
   jest.setTimeout(90_000);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
 import { CurrentUser, Roles, UserSyncService, type AuthUser, type DirectoryPage, type DirectorySource, type DirectoryUser } from '@nestflux/auth';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 
 const CLIENT_ID = 'roles-client';
@@ -58,10 +58,7 @@ describe('bearer roles follow the user record', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({
-      issuerUrl: rogue.issuer,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+    host = await startHostAppOn(rogue, {
       controllers: [ApiController],
       // Each test lists only its own users: the others may be deactivated (no limit on a pass).
       auth: { sync: { directorySource: directory, cron: 'off', deactivateLimit: '100%' } },

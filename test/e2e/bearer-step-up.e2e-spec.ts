@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
 import { RequireAcr, RequireMfa } from '@nestflux/auth';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 
 const CLIENT_ID = 'step-up-client';
@@ -41,7 +41,7 @@ describe('@RequireAcr() and @RequireMfa() with bearer tokens', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({ issuerUrl: rogue.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, controllers: [SensitiveController] });
+    host = await startHostAppOn(rogue, { controllers: [SensitiveController] });
   });
   afterAll(async () => {
     await host?.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
 import { CurrentUser, type AuthModuleOptions } from '@nestflux/auth';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 
 const CLIENT_ID = 'kinds-client';
@@ -27,7 +27,7 @@ describe('bearer tokens that are something else', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    const boot = (auth: Partial<AuthModuleOptions>) => startHostApp({ issuerUrl: rogue.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, controllers: [ProfileController], auth });
+    const boot = (auth: Partial<AuthModuleOptions>) => startHostAppOn(rogue, { controllers: [ProfileController], auth });
     lenient = await boot({});
     strict = await boot({ requireAtJwt: true, allowedClientIds: ['cli-app', 'web-app'] });
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CookieAgent } from '../support/cookie-agent.js';
 import { Controller, Get } from '@nestjs/common';
 import { CurrentUser, type AuthUser } from '@nestflux/auth';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider, type RogueIdTokenContext } from '../support/rogue-provider/index.js';
 
 @Controller('api')
@@ -33,10 +33,7 @@ describe.each([
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({
-      issuerUrl: rogue.issuer,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+    host = await startHostAppOn(rogue, {
       auth: tolerance === 60 ? {} : { clockToleranceSeconds: tolerance }, // 60 is the default: leave it unset
       controllers: [ProfileController],
     });

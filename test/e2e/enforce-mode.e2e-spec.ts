@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
 import { CurrentUser, Public } from '@nestflux/auth';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
 
@@ -41,10 +41,7 @@ describe('enforce mode (host app)', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({
-      issuerUrl: rogue.issuer,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+    host = await startHostAppOn(rogue, {
       controllers: [SiteController],
       auth: { enforce: { exclude: ['/health', '/static/**'] } },
     });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Field, GraphQLModule, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { CurrentUser, Public, Roles, type AuthUser } from '@nestflux/auth';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 import { rogueSignIn } from '../support/rogue-session.js';
 
@@ -61,10 +61,7 @@ describe('AuthGuard on GraphQL resolvers', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({
-      issuerUrl: rogue.issuer,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+    host = await startHostAppOn(rogue, {
       imports: [GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true })],
       providers: [ViewerResolver],
     });

@@ -3,7 +3,7 @@ import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websock
 import { WsAdapter } from '@nestjs/platform-ws';
 import { CurrentUser, keepUpgradeRequests, Public, Roles, type AuthUser } from '@nestflux/auth';
 import WebSocket from 'ws';
-import { startHostApp, type HostApp } from '../support/host-app.js';
+import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 import { cookieHeader, rogueSignIn } from '../support/rogue-session.js';
 
@@ -92,10 +92,7 @@ describe('AuthGuard on WebSocket gateways', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({
-      issuerUrl: rogue.issuer,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+    host = await startHostAppOn(rogue, {
       providers: [EventsGateway],
       configure: (app, server) => app.useWebSocketAdapter(keepUpgradeRequests(new WsAdapter(server))),
     });
@@ -152,10 +149,7 @@ describe('AuthGuard on a ws gateway whose adapter does not keep upgrade requests
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    host = await startHostApp({
-      issuerUrl: rogue.issuer,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+    host = await startHostAppOn(rogue, {
       providers: [EventsGateway],
       configure: (app, server) => app.useWebSocketAdapter(new WsAdapter(server)),
     });

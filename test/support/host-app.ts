@@ -88,3 +88,11 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
     },
   };
 }
+
+/** A host app signed in through `provider` (e.g. the rogue provider) as that provider's client. */
+export function startHostAppOn(
+  provider: { issuer: string; client: { clientId: string; clientSecret: string } },
+  options: Omit<HostAppOptions, 'issuerUrl' | 'clientId' | 'clientSecret'> = {},
+): Promise<HostApp> {
+  return startHostApp({ ...options, issuerUrl: provider.issuer, clientId: provider.client.clientId, clientSecret: provider.client.clientSecret });
+}

@@ -42,7 +42,7 @@ export class RogueProvider {
   private constructor(
     private readonly server: Server,
     private readonly keys: RogueKeyRing,
-    private readonly client: { clientId: string; clientSecret: string },
+    readonly client: { clientId: string; clientSecret: string },
   ) {
     this.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
