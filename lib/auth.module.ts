@@ -6,6 +6,9 @@ import type { DataSource } from 'typeorm';
 import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
 import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
 import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
+import { AuditLogService } from './audit/audit-log.service.js';
+import { AuditRetentionScheduler } from './audit/audit-retention.scheduler.js';
+import { AUDIT_SETTINGS } from './audit/audit.tokens.js';
 import { authEntities } from './database/auth-schema.js';
 import { AuthSchemaMigrator } from './database/auth-schema.migrator.js';
 import { AuthExceptionFilter } from './errors/auth-exception.filter.js';
@@ -50,6 +53,9 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     { provide: LOGIN_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.login },
     { provide: RATE_LIMIT_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.rateLimit },
     AuthRateLimitGuard,
+    { provide: AUDIT_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.audit },
+    AuditLogService,
+    AuditRetentionScheduler,
     { provide: ENFORCE_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.enforce ?? null },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     {
@@ -75,7 +81,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthGuard,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService],
+  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, AuditLogService],
 })
 export class AuthModule extends ConfigurableAuthModule implements OnApplicationBootstrap {
   constructor(private readonly provider: OidcProviderClient) {

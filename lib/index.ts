@@ -43,3 +43,7 @@ export { formatSyncSummary } from './sync/sync-run-summary.js';
 export { UserSyncError } from './sync/user-sync.errors.js';
 export type { UserSyncErrorCode } from './sync/user-sync.errors.js';
 export { AuthSyncRunEntity } from './sync/auth-sync-run.entity.js';
+export { AuditLogService } from './audit/audit-log.service.js';
+export { AuthAuditLogEntity } from './audit/auth-audit-log.entity.js';
+export type { AuditEntry, AuditEventName, AuditOutcome, AuditQuery, AuditRecord, AuditLogStats } from './audit/audit-event.js';
+export type { AuthAuditOptions } from './audit/audit.options.js';

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { AuthAuditOptions } from '../audit/audit.options.js';
 import type { RateLimitStorage } from '../rate-limit/rate-limit.storage.js';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
 import type { AfterLoginHook, ClaimsMapper } from '../users/claims-mapper.interface.js';
@@ -167,6 +168,8 @@ export interface AuthModuleOptions {
   enforce?: AuthEnforceOptions;
   /** The scheduled user-metadata sync. Default: off (no source). */
   sync?: UserSyncOptions;
+  /** The audit log (`auth_audit_log`). Default: on, 90 days' retention, purged daily at 04:30 UTC. */
+  audit?: AuthAuditOptions;
 }
 
 /** Options that shape the module itself rather than its behaviour (`forRoot({..., isGlobal})`). */

@@ -1,3 +1,4 @@
+import { resolveAuditOptions } from '../audit/audit.options.js';
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
@@ -75,9 +76,11 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
   const httpTimeoutMs = integerInRange(options.httpTimeoutMs, 5000, 100, 120_000, 'httpTimeoutMs');
   const baseHref = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
 
+  const rateLimit = resolveRateLimit(options.rateLimit);
   return {
     routePrefix,
-    rateLimit: resolveRateLimit(options.rateLimit),
+    rateLimit,
+    audit: resolveAuditOptions(options.audit, rateLimit.trustedProxies),
     runMigrations: options.database?.runMigrations ?? true,
     claimsMapper: options.claimsMapper,
     afterLogin: options.afterLogin,

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { AuditSettings } from '../audit/audit.options.js';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
 import type { AfterLoginHook, ClaimsMapper } from '../users/claims-mapper.interface.js';
 import type { ClientAuthMethod } from './auth-module-options.js';
@@ -95,4 +96,5 @@ export interface ResolvedAuthOptions {
   afterLogin: AfterLoginHook | undefined;
   sync: UserSyncOptions | undefined;
   enforce: EnforceSettings | undefined;
+  audit: AuditSettings;
 }

@@ -2,6 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { resolveAuditOptions, type AuthAuditOptions } from '../audit/audit.options.js';
+import { AUDIT_SETTINGS } from '../audit/audit.tokens.js';
 import { authEntities } from '../database/auth-schema.js';
 import { AuthSchemaMigrator } from '../database/auth-schema.migrator.js';
 import { directorySourceProvider } from './user-sync.providers.js';
@@ -17,6 +20,8 @@ export interface UserSyncModuleOptions extends UserSyncOptions {
   runMigrations?: boolean;
   /** Register the cron schedule; false for a one-shot CLI (the cron is still validated). Default true. */
   schedule?: boolean;
+  /** The audit log, which records each pass as a `sync_run` entry (no purge runs here). Default: on. */
+  audit?: Pick<AuthAuditOptions, 'enabled' | 'flushIntervalMs' | 'batchSize' | 'maxQueue'>;
 }
 
 /**
@@ -33,6 +38,8 @@ export class UserSyncModule {
       imports: [TypeOrmModule.forFeature(authEntities), ScheduleModule.forRoot()],
       providers: [
         { provide: USER_SYNC_OPTIONS, useValue: resolved },
+        { provide: AUDIT_SETTINGS, useValue: resolveAuditOptions({ ...options.audit, purgeCron: 'off' }) },
+        AuditLogService,
         {
           provide: AuthSchemaMigrator,
           inject: [getDataSourceToken()],
@@ -42,7 +49,7 @@ export class UserSyncModule {
         UserSyncService,
         ...(options.schedule === false ? [] : [UserSyncScheduler]),
       ],
-      exports: [UserSyncService],
+      exports: [UserSyncService, AuditLogService],
     };
   }
 }

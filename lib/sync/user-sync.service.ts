@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { AuthConfigError } from '../errors/auth-error.js';
 import { DIRECTORY_SOURCE, type DirectorySource, type DirectoryUser } from './directory-source.interface.js';
 import { readAhead } from './read-ahead.js';
@@ -49,6 +50,7 @@ export class UserSyncService {
     @InjectDataSource() dataSource: DataSource,
     @Inject(DIRECTORY_SOURCE) private readonly source: DirectorySource,
     @Inject(USER_SYNC_OPTIONS) private readonly options: ResolvedUserSyncOptions,
+    @Optional() private readonly audit?: AuditLogService,
   ) {
     this.store = new UserSyncStore(dataSource);
   }
@@ -139,6 +141,7 @@ export class UserSyncService {
         this.logger.error(`sync run ${lease.runId}: could not record the failure (${describe(finishError)})`);
       });
       this.logger.error(`sync failed, nobody deactivated: ${message}`);
+      this.audit?.recordFailure({ event: 'sync_run', details: { runId: lease.runId, source: this.source.name, ...counts } }, error);
       throw error;
     } finally {
       clearInterval(beat);
@@ -167,6 +170,10 @@ export class UserSyncService {
       durationMs: performance.now() - startedAt,
     };
     this.logger.log(formatSyncSummary(summary));
+    this.audit?.record({
+      event: 'sync_run',
+      details: { runId: lease.runId, source: this.source.name, ...counts, deactivationHeld: hold?.message ?? null, deactivationSkipped: skipReason },
+    });
     return summary;
   }
 

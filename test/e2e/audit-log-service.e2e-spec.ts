@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AuditLogService } from '@nestflux/auth';
+import { DataSource } from 'typeorm';
+import { startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+
+/**
+ * AuditLogService on a real database (PostgreSQL with DATABASE_URL, else PGlite): entries are
+ * written in batches (INSERT statements counted by a statement-level trigger), a failing write
+ * is counted and never thrown, the purge keeps `retentionDays`, `find` filters newest first.
+ */
+describe('AuditLogService', () => {
+  let bed: SessionTestBed;
+  let audit: AuditLogService;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    // A long interval: only the batch size or an explicit flush writes, so the counts are exact.
+    bed = await startSessionTestBed({ options: { audit: { flushIntervalMs: 60_000, batchSize: 25, maxQueue: 60, retentionDays: 30 } } });
+    audit = bed.apps[0].app.get(AuditLogService);
+    db = bed.apps[0].app.get(DataSource);
+    await db.query(`CREATE TABLE audit_insert_statements (n integer NOT NULL)`);
+    await db.query(`INSERT INTO audit_insert_statements VALUES (0)`);
+    await db.query(`CREATE FUNCTION count_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE audit_insert_statements SET n = n + 1; RETURN NULL; END $$`);
+    await db.query(`CREATE TRIGGER count_audit_insert AFTER INSERT ON auth_audit_log FOR EACH STATEMENT EXECUTE FUNCTION count_audit_insert()`);
+  }, 90_000);
+
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  async function insertStatements(): Promise<number> {
+    const rows: Array<{ n: number }> = await db.query(`SELECT n FROM audit_insert_statements`);
+    return rows[0].n;
+  }
+
+  async function clear(): Promise<void> {
+    await audit.flush();
+    await db.query(`DELETE FROM auth_audit_log`);
+    await db.query(`UPDATE audit_insert_statements SET n = 0`);
+  }
+
+  it('writes 60 entries in 3 INSERT statements (batches of 25 and a flush), none on the caller\'s path', async () => {
+    await clear();
+    const userId = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
+    for (let i = 0; i < 50; i++) expect(audit.record({ event: 'login', userId, provider: 'default', details: { i } })).toBe(true);
+    for (let i = 0; i < 10; i++) audit.record({ event: 'logout', userId });
+    await audit.flush();
+    const count: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM auth_audit_log`);
+    expect(count[0].n).toBe(60);
+    expect(await insertStatements()).toBe(3);
+  });
+
+  it('drops and counts entries beyond maxQueue instead of growing without bound', async () => {
+    await clear();
+    const before = audit.stats();
+    // Recorded synchronously: no write can finish meanwhile, so the queue fills to maxQueue (60).
+    const accepted = Array.from({ length: 200 }, (_, i) => audit.record({ event: 'rate_limited', details: { i } })).filter(Boolean).length;
+    const after = audit.stats();
+    expect(after.queued).toBe(60);
+    expect(accepted).toBeLessThan(200);
+    expect(after.dropped - before.dropped).toBe(200 - accepted);
+    await audit.flush();
+  });
+
+  it('counts a failing write (table gone), never throws, and writes again once the table is back', async () => {
+    await clear();
+    const before = audit.stats();
+    await db.query(`ALTER TABLE auth_audit_log RENAME TO auth_audit_log_away`);
+    try {
+      expect(audit.record({ event: 'login', outcome: 'failure', code: 'AUTH_LOGIN_STATE_INVALID' })).toBe(true);
+      await expect(audit.flush()).resolves.toBeUndefined();
+      expect(audit.stats().failed - before.failed).toBe(1);
+    } finally {
+      await db.query(`ALTER TABLE auth_audit_log_away RENAME TO auth_audit_log`);
+    }
+    audit.record({ event: 'logout' });
+    await audit.flush();
+    expect((await audit.find({ event: 'logout' })).length).toBe(1);
+    expect(audit.stats().written - before.written).toBe(1);
+  });
+
+  it('finds newest first with userId, event, since and limit filters', async () => {
+    await clear();
+    const alice = '0b7e3a2c-1111-4d5e-8f90-a1b2c3d4e5f6';
+    const bob = '0b7e3a2c-2222-4d5e-8f90-a1b2c3d4e5f6';
+    const now = Date.now();
+    audit.record({ event: 'login', userId: alice, at: new Date(now - 3000), ip: '10.0.0.1', userAgent: 'x'.repeat(2000) });
+    audit.record({ event: 'logout', userId: alice, at: new Date(now - 2000) });
+    audit.record({ event: 'login', outcome: 'failure', code: 'AUTH_TOKEN_INVALID', userId: bob, at: new Date(now - 1000) });
+    audit.record({ event: 'login', userId: 'not-a-uuid', at: new Date(now), details: { note: 'nul\0byte' } });
+
+    const all = await audit.find();
+    expect(all.map((r) => r.at.getTime())).toEqual([now, now - 1000, now - 2000, now - 3000]);
+    expect(all[0].userId).toBeNull();
+    expect(all[0].details).toEqual({ note: 'nulbyte' });
+    expect(all[3].userAgent).toHaveLength(512);
+    expect(all[3].ip).toBe('10.0.0.1');
+    expect(all[1]).toMatchObject({ event: 'login', outcome: 'failure', code: 'AUTH_TOKEN_INVALID', userId: bob });
+
+    expect((await audit.find({ userId: alice })).map((r) => r.event)).toEqual(['logout', 'login']);
+    expect((await audit.find({ event: 'login' })).length).toBe(3);
+    expect((await audit.find({ since: new Date(now - 1500) })).length).toBe(2);
+    expect((await audit.find({ limit: 1 })).map((r) => r.at.getTime())).toEqual([now]);
+    await expect(audit.find({ limit: 501 })).rejects.toThrow(TypeError);
+    await expect(audit.find({ userId: 'x' })).rejects.toThrow(TypeError);
+    expect(audit.record({ event: 'Bad Event' })).toBe(false);
+  });
+
+  it('purges entries older than retentionDays and keeps the rest', async () => {
+    await clear();
+    const day = 86_400_000;
+    for (let i = 0; i < 7; i++) audit.record({ event: 'login', at: new Date(Date.now() - 31 * day - i * 1000) });
+    audit.record({ event: 'login', at: new Date(Date.now() - 29 * day) });
+    audit.record({ event: 'logout' });
+    await audit.flush();
+    expect(await audit.purgeExpired()).toBe(7);
+    const left = await audit.find();
+    expect(left.map((r) => r.event)).toEqual(['logout', 'login']);
+  });
+});
