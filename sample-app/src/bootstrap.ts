@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { AppModule } from './app.module.js';
@@ -25,6 +26,11 @@ export interface SampleAppOverrides {
   devProviderAutoLogin?: boolean;
   /** Tests: keep Nest's logger quiet. */
   quiet?: boolean;
+  /**
+   * Tests: answer on this server, already listening (on port 0: no race for a port), instead of
+   * listening on `PORT`. `PORT`/`BASE_URL` must name its port.
+   */
+  server?: Server;
 }
 
 /** Builds and starts the sample app from an environment (the contract's variables). */
@@ -63,10 +69,18 @@ export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {
       new Logger('Sample').warn(`development identity provider at ${config.issuerUrl}: for development only, never in production; any user name signs in`);
     }
   }
-  // All interfaces unless HOST says otherwise: `localhost` may resolve to 127.0.0.1 or ::1.
-  if (env.HOST) await app.listen(config.port, env.HOST);
-  else await app.listen(config.port);
-  const address = app.getHttpServer().address();
+  if (overrides.server) {
+    // Nest's adapter closes "its" server on app.close(): make that this one.
+    (app.getHttpAdapter() as AbstractHttpAdapter).setHttpServer(overrides.server);
+    await app.init();
+    overrides.server.on('request', app.getHttpAdapter().getInstance());
+  } else if (env.HOST) {
+    // All interfaces unless HOST says otherwise: `localhost` may resolve to 127.0.0.1 or ::1.
+    await app.listen(config.port, env.HOST);
+  } else {
+    await app.listen(config.port);
+  }
+  const address = (overrides.server ?? app.getHttpServer()).address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
   return {

@@ -8,7 +8,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { AuthModule, type AuthModuleOptions, type LoginEvent } from '@nestflux/auth';
 import { DEV_RESOURCE_INDICATOR, startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from '../support/cookie-agent.js';
-import { freePort } from '../support/free-port.js';
+import { bindLoopbackServer, type LoopbackServer } from '../support/loopback-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** The client's own JWKS endpoint (private_key_jwt). */
@@ -21,7 +21,7 @@ async function serveJson(body: unknown): Promise<{ url: string; close(): Promise
 
 interface Variant {
   clientId: string;
-  port: number;
+  listener: LoopbackServer;
   options: Partial<AuthModuleOptions>;
 }
 
@@ -45,13 +45,13 @@ describe('client authentication methods, resource indicator, userinfo, afterLogi
       ['jwt-client', { clientAuthMethod: 'private_key_jwt', clientSecret: undefined }],
       ['resource-client', { clientSecret: 'resource-secret', resource: DEV_RESOURCE_INDICATOR }],
     ] as Array<[string, Partial<AuthModuleOptions>]>) {
-      variants.push({ clientId, port: await freePort(), options });
+      variants.push({ clientId, listener: await bindLoopbackServer(), options });
     }
     provider = await startStandaloneDevIdentityProvider({
       clients: variants.map((v) => ({
         clientId: v.clientId,
         clientSecret: v.options.clientSecret,
-        redirectUris: [`http://localhost:${v.port}/auth/callback`],
+        redirectUris: [`${v.listener.baseUrl}/auth/callback`],
         tokenEndpointAuthMethod: (v.options.clientAuthMethod ?? 'client_secret_basic'),
         // By URI: oidc-provider clones inline client metadata with structuredClone, whose objects
         // fail its plain-object check inside jest's vm realm; a fetched JWKS is parsed in its own.
@@ -69,7 +69,7 @@ describe('client authentication methods, resource indicator, userinfo, afterLogi
           AuthModule.forRoot({
             issuerUrl: provider.issuer,
             clientId: variant.clientId,
-            baseUrl: `http://localhost:${variant.port}`,
+            baseUrl: variant.listener.baseUrl,
             audience: 'api-audience',
             session: { secret: 'client-auth-test-session-secret-0123456789' },
             clientPrivateKey: privateJwk,
@@ -81,13 +81,12 @@ describe('client authentication methods, resource indicator, userinfo, afterLogi
         ],
       })
       class HostModule {}
-      const app = await NestFactory.create(HostModule, { logger: false, abortOnError: false });
-      await app.listen(variant.port, '127.0.0.1');
-      apps.push(app);
+      apps.push(await variant.listener.serve(await NestFactory.create(HostModule, { logger: false, abortOnError: false })));
     }
   });
   afterAll(async () => {
     for (const app of apps) await app.close();
+    for (const variant of variants) await variant.listener.close();
     await provider?.close();
     for (const db of databases) await db.close();
     await clientJwks?.close();
@@ -95,7 +94,7 @@ describe('client authentication methods, resource indicator, userinfo, afterLogi
 
   it.each(['post-client', 'jwt-client', 'resource-client'])('%s signs a user in', async (clientId) => {
     const variant = variants.find((v) => v.clientId === clientId)!;
-    const base = `http://localhost:${variant.port}`;
+    const base = variant.listener.baseUrl;
     const agent = new CookieAgent();
     const start = await agent.request(`${base}/auth/login`);
     expect(start.status).toBe(302);

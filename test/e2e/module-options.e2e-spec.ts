@@ -8,7 +8,7 @@ import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider 
 import { CookieAgent } from '../support/cookie-agent.js';
 import { signIn } from '../support/sample-app-harness.js';
 import { obtainTokens } from '../support/token-client.js';
-import { freePort } from '../support/free-port.js';
+import { bindLoopbackServer, type LoopbackServer } from '../support/loopback-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 @Controller('things')
@@ -64,7 +64,7 @@ async function signInAt(base: string, login: string): Promise<CookieAgent> {
 }
 
 /** A host app of its own: forRootAsync, another route prefix, a claims mapper. */
-async function bootHostApp(db: TestDatabase, provider: StandaloneDevIdentityProvider, port: number, extras: { globalGuard?: boolean; optionsOverride?: Partial<AuthModuleOptions> } = {}): Promise<INestApplication> {
+async function bootHostApp(db: TestDatabase, provider: StandaloneDevIdentityProvider, listener: LoopbackServer, extras: { globalGuard?: boolean; optionsOverride?: Partial<AuthModuleOptions> } = {}): Promise<INestApplication> {
   @Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
@@ -75,7 +75,7 @@ async function bootHostApp(db: TestDatabase, provider: StandaloneDevIdentityProv
           issuerUrl: provider.issuer,
           clientId: 'host-app',
           clientSecret: 'host-app-secret',
-          baseUrl: `http://localhost:${port}`,
+          baseUrl: listener.baseUrl,
           session: { secret: 'host-app-session-secret-0123456789abcdef' },
           claimsMapper: (claims, defaults) => ({
             ...defaults,
@@ -90,28 +90,31 @@ async function bootHostApp(db: TestDatabase, provider: StandaloneDevIdentityProv
     controllers: [ThingsController],
   })
   class HostModule {}
-  const app = await NestFactory.create(HostModule, { logger: false, abortOnError: false });
-  await app.listen(port, '127.0.0.1');
-  return app;
+  try {
+    return await listener.serve(await NestFactory.create(HostModule, { logger: false, abortOnError: false }));
+  } catch (error) {
+    await listener.close();
+    throw error;
+  }
 }
 
 describe('AuthModule as a host app configures it', () => {
   let db: TestDatabase;
   let provider: StandaloneDevIdentityProvider;
-  let port: number;
+  let listener: LoopbackServer;
   let app: INestApplication;
   let base: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    port = await freePort();
-    base = `http://localhost:${port}`;
+    listener = await bindLoopbackServer();
+    base = listener.baseUrl;
     provider = await startStandaloneDevIdentityProvider({
       clients: [{ clientId: 'host-app', clientSecret: 'host-app-secret', redirectUris: [`${base}/sso/callback`] }],
       accessTokenAudience: 'host-app',
       autoLoginHint: true,
     });
-    app = await bootHostApp(db, provider, port);
+    app = await bootHostApp(db, provider, listener);
   });
   afterAll(async () => {
     await app?.close();
@@ -167,21 +170,20 @@ describe('AuthModule as a host app configures it', () => {
   });
 
   it('fails at boot with the key and the fix when an option is wrong', async () => {
-    const otherPort = await freePort();
-    await expect(bootHostApp(db, provider, otherPort, { optionsOverride: { session: { secret: 'short' } } })).rejects.toThrow(/"session\.secret".*openssl rand/);
-    await expect(bootHostApp(db, provider, otherPort, { optionsOverride: { issuerUrl: 'http://idp.example.org' } })).rejects.toThrow(/"issuerUrl".*allowInsecureIssuer/);
-    await expect(bootHostApp(db, provider, otherPort, { optionsOverride: { sync: { source: 'authentik' } } })).rejects.toThrow(/sync\./);
-    await expect(bootHostApp(db, provider, otherPort, { optionsOverride: { sync: { source: 'scim', url: 'https://x.example/scim/v2', token: 't', cron: '61 * * * *' } } })).rejects.toThrow(/sync\.cron/);
+    await expect(bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { session: { secret: 'short' } } })).rejects.toThrow(/"session\.secret".*openssl rand/);
+    await expect(bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { issuerUrl: 'http://idp.example.org' } })).rejects.toThrow(/"issuerUrl".*allowInsecureIssuer/);
+    await expect(bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { sync: { source: 'authentik' } } })).rejects.toThrow(/sync\./);
+    await expect(bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { sync: { source: 'scim', url: 'https://x.example/scim/v2', token: 't', cron: '61 * * * *' } } })).rejects.toThrow(/sync\.cron/);
   });
 
   it('leaves routes open without globalGuard, and AuthGuard can be applied per route', async () => {
-    const otherPort = await freePort();
+    const other = await bindLoopbackServer();
     const otherDb = await createTestDatabase(); // PGlite serves one connection: a second app needs its own
-    const open = await bootHostApp(otherDb, provider, otherPort, { globalGuard: false });
+    const open = await bootHostApp(otherDb, provider, other, { globalGuard: false });
     try {
-      expect(await (await fetch(`http://localhost:${otherPort}/things/unguarded`)).json()).toEqual({ user: null });
+      expect(await (await fetch(`${other.baseUrl}/things/unguarded`)).json()).toEqual({ user: null });
       // The module's own /me route carries AuthGuard itself, so it still needs a user.
-      expect((await fetch(`http://localhost:${otherPort}/sso/me`)).status).toBe(401);
+      expect((await fetch(`${other.baseUrl}/sso/me`)).status).toBe(401);
     } finally {
       await open.close();
       await otherDb.close();

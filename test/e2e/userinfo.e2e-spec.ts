@@ -3,7 +3,7 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@nestflux/auth';
-import { freePort } from '../support/free-port.js';
+import { bindLoopbackServer } from '../support/loopback-server.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 import { signIn } from '../support/sample-app-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -21,8 +21,8 @@ describe('userinfo at login', () => {
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
     db = await createTestDatabase();
-    const port = await freePort();
-    base = `http://localhost:${port}`;
+    const listener = await bindLoopbackServer();
+    base = listener.baseUrl;
     @Module({
       imports: [
         TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
@@ -33,8 +33,7 @@ describe('userinfo at login', () => {
       ],
     })
     class HostModule {}
-    app = await NestFactory.create(HostModule, { logger: false });
-    await app.listen(port, '127.0.0.1');
+    app = await listener.serve(await NestFactory.create(HostModule, { logger: false }));
   });
   afterAll(async () => {
     await app?.close();

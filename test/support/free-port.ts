@@ -1,6 +1,9 @@
 import { createServer } from 'node:net';
 
-/** A loopback port that was free a moment ago (the sample app needs its port before it starts). */
+/**
+ * A loopback port that was free a moment ago. Only for a child process (the benches start the
+ * sample app with `PORT`): anything in-process binds first with `bindLoopbackServer()`.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

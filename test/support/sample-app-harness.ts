@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startSampleApp, type RunningSampleApp } from '../../sample-app/src/bootstrap.js';
 import type { Env } from '../../sample-app/src/config/sample-config.js';
 import { CookieAgent } from './cookie-agent.js';
-import { freePort } from './free-port.js';
+import { bindLoopbackServer } from './loopback-server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface SampleAppUnderTest {
@@ -22,19 +22,20 @@ export interface SampleAppUnderTest {
  */
 export async function startSampleAppUnderTest(env: Env = {}, database?: TestDatabase): Promise<SampleAppUnderTest> {
   const db = database ?? (await createTestDatabase());
-  const port = await freePort();
+  const listener = await bindLoopbackServer();
   const dataDir = await mkdtemp(join(tmpdir(), 'nestflux-test-'));
   let running: RunningSampleApp;
   try {
     running = await startSampleApp(
-      { PORT: String(port), BASE_URL: `http://localhost:${port}`, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'test-session-secret-0123456789-abcdefghij',
+      { PORT: String(listener.port), BASE_URL: listener.baseUrl, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'test-session-secret-0123456789-abcdefghij',
         // Tests sign in many times from 127.0.0.1; test/e2e/rate-limit proves the default limit.
         AUTH_RATE_LIMIT: '100000/60s',
         ...env },
-      { database: { url: db.url, poolSize: db.poolSize }, devProviderAutoLogin: true, quiet: true },
+      { database: { url: db.url, poolSize: db.poolSize }, devProviderAutoLogin: true, quiet: true, server: listener.server },
     );
   } catch (error) {
     // A refused start (configuration tests) leaves nothing behind.
+    await listener.close();
     if (!database) await db.close();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -42,7 +43,7 @@ export async function startSampleAppUnderTest(env: Env = {}, database?: TestData
   return {
     running,
     database: db,
-    baseUrl: `http://localhost:${port}`,
+    baseUrl: listener.baseUrl,
     async close() {
       await running.close();
       if (!database) await db.close();

@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule, CurrentUser, Roles, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
 import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from './cookie-agent.js';
-import { freePort } from './free-port.js';
+import { bindLoopbackServer, type LoopbackServer } from './loopback-server.js';
 import { signIn } from './sample-app-harness.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -65,8 +65,8 @@ export interface SessionTestBed {
  */
 export async function startSessionTestBed(options: SessionTestBedOptions = {}): Promise<SessionTestBed> {
   const database = await createTestDatabase();
-  const ports = await Promise.all(Array.from({ length: options.instances ?? 1 }, () => freePort()));
-  const bases = ports.map((port) => `http://localhost:${port}`);
+  const listeners = await Promise.all(Array.from({ length: options.instances ?? 1 }, () => bindLoopbackServer()));
+  const bases = listeners.map((listener) => listener.baseUrl);
   const provider = await startStandaloneDevIdentityProvider({
     clients: [{
       clientId: BED_CLIENT_ID,
@@ -84,11 +84,12 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
   });
   const apps: SessionTestBed['apps'] = [];
   try {
-    for (const [i, port] of ports.entries()) {
-      apps.push({ app: await bootInstance(database, provider, port, options.options), base: bases[i] });
+    for (const [i, listener] of listeners.entries()) {
+      apps.push({ app: await bootInstance(database, provider, listener, options.options), base: bases[i] });
     }
   } catch (error) {
     await Promise.all(apps.map(({ app }) => app.close()));
+    await Promise.all(listeners.map((listener) => listener.close()));
     await provider.close();
     await database.close();
     throw error;
@@ -110,7 +111,7 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
   };
 }
 
-async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityProvider, port: number, extra: Partial<AuthModuleOptions> = {}): Promise<INestApplication> {
+async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityProvider, listener: LoopbackServer, extra: Partial<AuthModuleOptions> = {}): Promise<INestApplication> {
   @Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
@@ -118,7 +119,7 @@ async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityPro
         issuerUrl: provider.issuer,
         clientId: BED_CLIENT_ID,
         clientSecret: BED_CLIENT_SECRET,
-        baseUrl: `http://localhost:${port}`,
+        baseUrl: listener.baseUrl,
         session: { secret: BED_SESSION_SECRET },
         ...extra,
       }),
@@ -126,7 +127,5 @@ async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityPro
     controllers: [BedController],
   })
   class BedModule {}
-  const app = await NestFactory.create(BedModule, { logger: false, abortOnError: false });
-  await app.listen(port, '127.0.0.1');
-  return app;
+  return listener.serve(await NestFactory.create(BedModule, { logger: false, abortOnError: false }));
 }
