@@ -113,6 +113,7 @@ export class RogueProvider {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.url?.startsWith('/jwks')) this.jwksAttemptCount += 1;
     if (this.availability === 'down') return void req.socket.destroy();
+    if (this.availability === 'hang') return; // close() ends the open connection
     if (this.availability === 'nonsense') {
       res.writeHead(200, { 'Content-Type': 'text/html' });
       return void res.end('<html><body>Service temporarily nonsense</body></html>');

@@ -32,4 +32,5 @@ export interface RogueAccessTokenOptions {
   kid?: string;
 }
 
-export type RogueAvailability = 'up' | 'down' | 'nonsense';
+/** `hang`: requests are read and never answered (a provider stuck behind its load balancer). */
+export type RogueAvailability = 'up' | 'down' | 'nonsense' | 'hang';
