@@ -81,7 +81,9 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthGuard,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, AuditLogService],
+  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, AuditLogService,
+    // For the optional entry points (`@nestflux/auth/passport`), which live outside this module.
+    LoginFlowService, LOGIN_SETTINGS, SESSION_SETTINGS],
 })
 export class AuthModule extends ConfigurableAuthModule implements OnApplicationBootstrap {
   constructor(private readonly provider: OidcProviderClient) {

@@ -5,7 +5,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule, type AuthModuleOptions } from '@nestflux/auth';
+import { AuthModule, type AuthModuleExtras, type AuthModuleOptions } from '@nestflux/auth';
 import express from 'express';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -14,7 +14,7 @@ export interface HostAppOptions {
   clientId: string;
   clientSecret: string;
   /** Merged over the defaults below (baseUrl, session secret, …). */
-  auth?: Partial<AuthModuleOptions>;
+  auth?: Partial<AuthModuleOptions & AuthModuleExtras>;
   imports?: Array<Type | DynamicModule>;
   controllers?: Type[];
   providers?: Provider[];
