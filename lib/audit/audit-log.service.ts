@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { asDependencyError } from '../errors/dependency-errors.js';
 import type { HttpRequest } from '../http/http-types.js';
 import { BatchQueue } from './audit-batch-queue.js';
 import type { AuditEntry, AuditLogStats, AuditQuery, AuditRecord } from './audit-event.js';
@@ -132,11 +133,15 @@ export class AuditLogService implements BeforeApplicationShutdown, OnApplication
   }
 }
 
-/** `AuthError.code`, else the error's class name: never its message, which may quote input. */
+/**
+ * The code the client was answered with (`AuthError.code`; database failures mapped as the
+ * exception filter maps them), else the error's class name: never its message, which may quote input.
+ */
 export function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
+  const mapped = asDependencyError(error);
+  const code = (mapped as { code?: unknown })?.code;
   if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code)) return code;
-  return error instanceof Error ? error.name : 'UNKNOWN';
+  return mapped instanceof Error ? mapped.name : 'UNKNOWN';
 }
 
 function stripUndefined(entry: AuditEntry): AuditEntry {

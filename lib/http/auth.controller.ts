@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards, type Type } from '@nestjs/common';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { AuthGuard } from '../guards/auth.guard.js';
 import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
 import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
@@ -36,6 +37,7 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       private readonly sessions: AuthSessionService,
       private readonly backchannel: BackchannelLogoutService,
       private readonly logoutLinks: LogoutLinkStore,
+      private readonly audit: AuditLogService,
       @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
       @Inject(SESSION_SETTINGS) private readonly sessionSettings: SessionSettings,
     ) {}
@@ -76,6 +78,7 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       clearSessionCookie(res, this.sessionSettings.cookie);
       res.setHeader('Cache-Control', 'no-store');
       const ended = await this.sessions.end(readCookie(req, this.sessionSettings.cookie.name)).catch(rethrowAsDependency);
+      if (ended) this.audit.record({ event: 'logout', userId: ended.userId, provider: this.login.issuer }, req);
       if (!ended || !(await this.loginFlow.endSessionUrl(undefined))) return { logoutUrl: null };
       const handle = await this.logoutLinks.create(ended.idToken).catch(rethrowAsDependency);
       const link = new URL('logout/end', this.login.redirectUri);

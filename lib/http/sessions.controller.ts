@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Res, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Req, Res, UseGuards, type Type } from '@nestjs/common';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { SESSION_SETTINGS } from '../auth.tokens.js';
 import { CurrentUser } from '../decorators/current-user.decorator.js';
 import { SessionRequestError, UnauthenticatedError } from '../errors/auth-error.js';
@@ -7,7 +8,7 @@ import { AuthGuard } from '../guards/auth.guard.js';
 import type { SessionSettings } from '../options/resolved-auth-options.js';
 import { AuthSessionService, type SessionSummary } from '../session/auth-session.service.js';
 import { csrfTokenFor } from '../session/csrf-token.js';
-import type { HttpResponse as Response } from './http-types.js';
+import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
 import type { AuthUser } from '../users/auth-user.js';
 
 /**
@@ -23,6 +24,7 @@ export function createSessionsController(routePrefix: string): Type<unknown> {
     constructor(
       private readonly sessions: AuthSessionService,
       @Inject(SESSION_SETTINGS) private readonly settings: SessionSettings,
+      private readonly audit: AuditLogService,
     ) {}
 
     /** The session's anti-CSRF token, for the `x-csrf-token` header of unsafe requests. */
@@ -42,16 +44,18 @@ export function createSessionsController(routePrefix: string): Type<unknown> {
 
     @Delete('sessions/:id')
     @HttpCode(204)
-    async revokeOne(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
+    async revokeOne(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: Request): Promise<void> {
       if (!(await this.sessions.revokeForUser(user.id, id).catch(rethrow))) {
         throw new SessionRequestError('AUTH_SESSION_NOT_FOUND', 'You have no session with this id.');
       }
+      this.audit.record({ event: 'session_revoked', userId: user.id, details: { session: id, sessions: 1 } }, req);
     }
 
     @Delete('sessions')
     @HttpCode(204)
-    async revokeOthers(@CurrentUser() user: AuthUser): Promise<void> {
-      await this.sessions.revokeAllForUser(user.id, user.sessionKey).catch(rethrow);
+    async revokeOthers(@CurrentUser() user: AuthUser, @Req() req: Request): Promise<void> {
+      const ended = await this.sessions.revokeAllForUser(user.id, user.sessionKey).catch(rethrow);
+      this.audit.record({ event: 'session_revoked', userId: user.id, details: { sessions: ended, allOthers: true } }, req);
     }
   }
   return SessionsController;

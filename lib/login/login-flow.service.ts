@@ -3,6 +3,7 @@ import type { HttpRequest as Request } from '../http/http-types.js';
 import type { JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import { LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS } from '../auth.tokens.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { AuthError, DependencyUnavailableError, ForbiddenError, LoginError } from '../errors/auth-error.js';
 import type { LoginSettings, ResolvedAuthOptions } from '../options/resolved-auth-options.js';
 import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
@@ -35,6 +36,12 @@ export interface StartedLogin {
 export interface CompletedLogin {
   sessionCookie: string;
   returnTo: string;
+  userId: string;
+}
+
+/** What a login got to know before it succeeded or failed, for its audit entry. */
+interface LoginTrace {
+  userId?: string;
 }
 
 /**
@@ -56,6 +63,7 @@ export class LoginFlowService {
     private readonly profiles: LoginProfileMapper,
     private readonly users: UserAccountsService,
     private readonly sessions: AuthSessionService,
+    private readonly audit: AuditLogService,
   ) {}
 
   /** Starts a login: stores state bound to this browser, returns the provider's authorization URL. */
@@ -82,8 +90,24 @@ export class LoginFlowService {
     return { url: outcome.url, binding };
   }
 
-  /** Completes a login at the callback: verifies everything, creates the user and the session. */
+  /**
+   * Completes a login at the callback: verifies everything, creates the user and the session.
+   * Every outcome is audited (`login`, with the error code of a failure).
+   */
   async complete(req: Request): Promise<CompletedLogin> {
+    const trace: LoginTrace = {};
+    const provider = this.settings.issuer;
+    try {
+      const login = await this.completeLogin(req, trace);
+      this.audit.record({ event: 'login', userId: login.userId, provider }, req);
+      return login;
+    } catch (error) {
+      this.audit.recordFailure({ event: 'login', userId: trace.userId, provider }, error, req);
+      throw error;
+    }
+  }
+
+  private async completeLogin(req: Request, trace: LoginTrace): Promise<CompletedLogin> {
     const query = req.query as Record<string, unknown>;
     if (typeof query.code !== 'string' && typeof query.error !== 'string') {
       throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'The callback carries neither a code nor an error.');
@@ -119,6 +143,7 @@ export class LoginFlowService {
     const claims = await this.collectClaims(idClaims, tokens);
     const profile = await this.profiles.map(claims);
     const user = await this.users.upsertAtLogin(this.settings.issuer, idClaims.sub!, profile);
+    trace.userId = user.id;
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
     await this.runAfterLogin({ userId: user.id, issuer: this.settings.issuer, subject: idClaims.sub!, firstLogin: user.created === true, claims });
 
@@ -139,7 +164,7 @@ export class LoginFlowService {
       userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
     });
     this.logger.log(`login: user ${user.id} signed in`);
-    return { sessionCookie, returnTo: login.returnTo };
+    return { sessionCookie, returnTo: login.returnTo, userId: user.id };
   }
 
   /** The host's hook; its own failures abort the login as a 401 rather than a 500. */

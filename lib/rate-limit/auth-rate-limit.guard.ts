@@ -1,7 +1,9 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RATE_LIMIT_SETTINGS } from '../auth.tokens.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { AuthError } from '../errors/auth-error.js';
+import type { HttpRequest } from '../http/http-types.js';
 import type { RateLimitSettings } from '../options/resolved-auth-options.js';
 
 /**
@@ -15,15 +17,23 @@ import type { RateLimitSettings } from '../options/resolved-auth-options.js';
  */
 @Injectable()
 export class AuthRateLimitGuard implements CanActivate {
-  constructor(@Inject(RATE_LIMIT_SETTINGS) private readonly settings: RateLimitSettings) {}
+  constructor(
+    @Inject(RATE_LIMIT_SETTINGS) private readonly settings: RateLimitSettings,
+    @Optional() private readonly audit?: AuditLogService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const http = context.switchToHttp();
     const req = http.getRequest<IncomingMessage>();
-    const key = `${context.getHandler().name}:${this.tracker(req)}`;
+    const route = context.getHandler().name;
+    const key = `${route}:${this.tracker(req)}`;
     const { totalHits, resetInMs } = await this.settings.storage.increment(key, this.settings.windowMs);
     if (totalHits <= this.settings.limit) return true;
+    // Once per client, route and window: a flood must not flood the audit log's queue too.
+    if (totalHits === this.settings.limit + 1) {
+      this.audit?.record({ event: 'rate_limited', outcome: 'failure', code: 'AUTH_RATE_LIMITED', details: { route } }, req as unknown as HttpRequest);
+    }
     const retryAfter = Math.max(1, Math.ceil(resetInMs / 1000));
     http.getResponse<ServerResponse>().setHeader('Retry-After', String(retryAfter));
     throw new AuthError('AUTH_RATE_LIMITED', `Too many login requests from this address; retry in ${retryAfter} s.`);

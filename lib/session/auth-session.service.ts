@@ -205,11 +205,11 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
    * Ends the session a cookie names, in one statement. Returns what RP-initiated logout needs
    * when that session was still live, null otherwise (garbage, unknown, expired or idle).
    */
-  async end(cookieValue: unknown): Promise<{ idToken: string | undefined } | null> {
+  async end(cookieValue: unknown): Promise<{ idToken: string | undefined; userId: string } | null> {
     if (!isWellFormedSessionId(cookieValue)) return null;
     const idHash = hashSessionId(this.settings.secret, cookieValue);
-    const result: [Array<{ id_token_enc: string | null; last_seen_at: Date; live: boolean }>, number] = await this.dataSource.query(
-      'DELETE FROM auth_sessions WHERE id_hash = $1 RETURNING id_token_enc, last_seen_at, expires_at > now() AS live',
+    const result: [Array<{ id_token_enc: string | null; user_id: string; last_seen_at: Date; live: boolean }>, number] = await this.dataSource.query(
+      'DELETE FROM auth_sessions WHERE id_hash = $1 RETURNING id_token_enc, user_id, last_seen_at, expires_at > now() AS live',
       [idHash],
     );
     const row = result[0]?.[0];
@@ -217,7 +217,7 @@ export class AuthSessionService implements OnModuleInit, OnModuleDestroy {
     this.pendingActivity.delete(idHash);
     this.cache.dropSessions([idHash]);
     if (!row || !row.live || idle) return null;
-    return { idToken: row.id_token_enc ? this.cipher.decrypt(row.id_token_enc) : undefined };
+    return { idToken: row.id_token_enc ? this.cipher.decrypt(row.id_token_enc) : undefined, userId: row.user_id };
   }
 
   /** Forgets what this instance cached of a session (its row just changed here, e.g. a refresh). */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { LOGIN_SETTINGS } from '../auth.tokens.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { SessionRequestError } from '../errors/auth-error.js';
 import type { LoginSettings } from '../options/resolved-auth-options.js';
 import { LogoutTokenVerifier } from '../tokens/logout-token.verifier.js';
@@ -19,10 +20,26 @@ export class BackchannelLogoutService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly verifier: LogoutTokenVerifier,
     private readonly sessions: AuthSessionService,
+    private readonly audit: AuditLogService,
   ) {}
 
-  /** Returns how many sessions ended; throws `400 AUTH_LOGOUT_TOKEN_INVALID` for a bad or replayed token. */
+  /**
+   * Returns how many sessions ended; throws `400 AUTH_LOGOUT_TOKEN_INVALID` for a bad or replayed
+   * token. Audited as `backchannel_logout` (a refused token with its code).
+   */
   async handle(logoutToken: unknown): Promise<number> {
+    const provider = this.login.issuer;
+    try {
+      const ended = await this.endSessions(logoutToken);
+      this.audit.record({ event: 'backchannel_logout', provider, details: { sessions: ended } });
+      return ended;
+    } catch (error) {
+      this.audit.recordFailure({ event: 'backchannel_logout', provider }, error);
+      throw error;
+    }
+  }
+
+  private async endSessions(logoutToken: unknown): Promise<number> {
     const token = await this.verifier.verify(logoutToken);
     const issuer = this.login.issuer;
     return this.dataSource.transaction(async (manager) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuditLogService } from '@nestflux/auth';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
 
@@ -49,6 +50,16 @@ describe('AuditLogService', () => {
     const count: Array<{ n: number }> = await db.query(`SELECT count(*)::int AS n FROM auth_audit_log`);
     expect(count[0].n).toBe(60);
     expect(await insertStatements()).toBe(3);
+  });
+
+  it('requests do not write one by one: 10 refused callbacks are recorded by 1 INSERT', async () => {
+    await clear();
+    for (let i = 0; i < 10; i++) expect((await fetch(`${bed.apps[0].base}/auth/callback?code=x&state=${'C'.repeat(43)}`)).status).toBe(400);
+    expect(await insertStatements()).toBe(0);
+    expect(audit.stats().queued).toBe(10);
+    await audit.flush();
+    expect(await insertStatements()).toBe(1);
+    expect((await audit.find({ event: 'login' })).map((r) => r.code)).toEqual(Array(10).fill('AUTH_LOGIN_STATE_INVALID'));
   });
 
   it('drops and counts entries beyond maxQueue instead of growing without bound', async () => {
@@ -107,15 +118,19 @@ describe('AuditLogService', () => {
     expect(audit.record({ event: 'Bad Event' })).toBe(false);
   });
 
-  it('purges entries older than retentionDays and keeps the rest', async () => {
+  it('the daily purge job (04:30 UTC) deletes entries older than retentionDays and keeps the rest', async () => {
     await clear();
     const day = 86_400_000;
     for (let i = 0; i < 7; i++) audit.record({ event: 'login', at: new Date(Date.now() - 31 * day - i * 1000) });
     audit.record({ event: 'login', at: new Date(Date.now() - 29 * day) });
     audit.record({ event: 'logout' });
     await audit.flush();
-    expect(await audit.purgeExpired()).toBe(7);
+    const job = bed.apps[0].app.get(SchedulerRegistry).getCronJob('nestflux-audit-purge');
+    expect(job.cronTime.source).toBe('30 4 * * *');
+    expect(job.isActive).toBe(true);
+    await job.fireOnTick();
     const left = await audit.find();
     expect(left.map((r) => r.event)).toEqual(['logout', 'login']);
+    expect(await audit.purgeExpired()).toBe(0);
   });
 });
