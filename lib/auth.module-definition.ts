@@ -4,6 +4,7 @@ import { AUTH_ROUTE_PREFIX } from './auth.tokens.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { createAuthController } from './http/auth.controller.js';
 import { createSessionsController } from './http/sessions.controller.js';
+import { createDeviceController } from './http/device.controller.js';
 import type { AuthModuleExtras, AuthModuleOptions } from './options/auth-module-options.js';
 import { normaliseRoutePrefix } from './options/resolve-auth-options.js';
 
@@ -25,7 +26,7 @@ export const {
       ...definition,
       global: extras.isGlobal,
       providers,
-      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix)],
+      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix), createDeviceController(routePrefix)],
     };
   })
   .build();

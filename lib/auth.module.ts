@@ -4,7 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
+import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, DEVICE_FLOW_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
 import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionScheduler } from './audit/audit-retention.scheduler.js';
@@ -27,6 +27,7 @@ import { LogoutLinkStore } from './session/logout-link.store.js';
 import { BackchannelLogoutService } from './session/backchannel-logout.service.js';
 import { userSyncProviders } from './sync/user-sync.providers.js';
 import { UserSyncService } from './sync/user-sync.service.js';
+import { DeviceFlowService } from './device/device-flow.service.js';
 
 import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
 import { IdTokenVerifier } from './tokens/id-token.verifier.js';
@@ -57,6 +58,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuditLogService,
     AuditRetentionScheduler,
     { provide: ENFORCE_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.enforce ?? null },
+    { provide: DEVICE_FLOW_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.deviceFlow ?? null },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     {
       provide: AuthSchemaMigrator,
@@ -79,6 +81,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     BackchannelLogoutService,
     RequestAuthenticator,
     AuthGuard,
+    DeviceFlowService,
     ...userSyncProviders,
   ],
   exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, AuditLogService,

@@ -9,3 +9,4 @@ export const LOGIN_SETTINGS = Symbol('nestflux:login-settings');
 export const RATE_LIMIT_SETTINGS = Symbol('nestflux:rate-limit-settings');
 export const ENFORCE_SETTINGS = Symbol('nestflux:enforce-settings');
 export const AUTH_ROUTE_PREFIX = Symbol('nestflux:route-prefix');
+export const DEVICE_FLOW_SETTINGS = Symbol('nestflux:device-flow-settings');

@@ -1,7 +1,7 @@
 // The public surface of @nestflux/auth. Internals (DI tokens, services' helpers) stay private.
 export { AuthModule } from './auth.module.js';
 export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-export type { AuthModuleOptions, AuthEnforceOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, AuthRateLimitOptions, ClientAuthMethod } from './options/auth-module-options.js';
+export type { AuthModuleOptions, AuthEnforceOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, AuthDeviceFlowOptions, AuthRateLimitOptions, ClientAuthMethod } from './options/auth-module-options.js';
 export { AuthGuard } from './guards/auth.guard.js';
 export { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
 export { InMemoryRateLimitStorage } from './rate-limit/rate-limit.storage.js';
@@ -28,9 +28,10 @@ export { SessionTokensService } from './session/session-tokens.service.js';
 export { UserAccountsService } from './users/user-accounts.service.js';
 export { authEntities, authMigrations } from './database/auth-schema.js';
 export { runAuthMigrations } from './database/auth-migration-runner.js';
-export { AuthError, AuthConfigError, UnauthenticatedError, ForbiddenError, LoginError, DependencyUnavailableError, DatabaseError, StepUpRequiredError, LoginRedirectError, AUTH_ERROR_STATUS } from './errors/auth-error.js';
+export { AuthError, AuthConfigError, UnauthenticatedError, ForbiddenError, LoginError, DependencyUnavailableError, DatabaseError, StepUpRequiredError, LoginRedirectError, FeatureUnavailableError, AUTH_ERROR_STATUS } from './errors/auth-error.js';
 export type { AuthErrorCode } from './errors/auth-error.js';
 export type { MeResponse } from './http/auth.controller.js';
+export type { DeviceFlowConfig } from './device/device-flow.service.js';
 export type { UserSyncOptions, DirectorySourceKind } from './sync/user-sync.options.js';
 export { UserSyncService } from './sync/user-sync.service.js';
 export { UserSyncModule } from './sync/user-sync.module.js';

@@ -25,7 +25,8 @@ export type AuthErrorCode =
   | 'AUTH_LOGOUT_LINK_INVALID'
   | 'AUTH_LOGOUT_TOKEN_INVALID'
   | 'AUTH_CSRF_TOKEN_INVALID'
-  | 'AUTH_SESSION_NOT_FOUND';
+  | 'AUTH_SESSION_NOT_FOUND'
+  | 'AUTH_DEVICE_FLOW_UNAVAILABLE';
 
 /** HTTP status for each code: the one place that decides it. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
@@ -52,6 +53,7 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_LOGOUT_TOKEN_INVALID: 400,
   AUTH_CSRF_TOKEN_INVALID: 403,
   AUTH_SESSION_NOT_FOUND: 404,
+  AUTH_DEVICE_FLOW_UNAVAILABLE: 404,
 };
 
 export class AuthError extends Error {
@@ -169,5 +171,13 @@ export class LoginRedirectError extends UnauthenticatedError {
   override readonly name: string = 'LoginRedirectError';
   constructor(readonly location: string) {
     super('AUTH_UNAUTHENTICATED', 'Sign in first.');
+  }
+}
+
+/** A feature this app or its provider does not offer, e.g. the device grant: 404. */
+export class FeatureUnavailableError extends AuthError {
+  override readonly name = 'FeatureUnavailableError';
+  constructor(code: 'AUTH_DEVICE_FLOW_UNAVAILABLE', message: string) {
+    super(code, message);
   }
 }

@@ -84,6 +84,21 @@ export interface AuthEnforceOptions {
   exclude?: string[];
 }
 
+/**
+ * The device authorization grant (RFC 8628) for command-line clients: `GET <prefix>/device/config`
+ * tells a CLI which provider, client and endpoints to use, so nothing is hard-coded in it.
+ */
+export interface AuthDeviceFlowOptions {
+  /**
+   * The public client (no secret: a CLI cannot keep one) registered at the provider for the
+   * device grant. Its access tokens are bearer tokens like any other (same `aud` rule); when
+   * `allowedClientIds` is set, this client is added to it. Required.
+   */
+  clientId: string;
+  /** Scopes the CLI asks for. Default: the login `scope` (add `offline_access` where the provider wants it for refresh tokens). */
+  scope?: string;
+}
+
 /** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
 export interface AuthModuleOptions {
   /** The provider's issuer; discovery at `<issuerUrl>/.well-known/openid-configuration`. Required. */
@@ -170,6 +185,8 @@ export interface AuthModuleOptions {
   sync?: UserSyncOptions;
   /** The audit log (`auth_audit_log`). Default: on, 90 days' retention, purged daily at 04:30 UTC. */
   audit?: AuthAuditOptions;
+  /** Device authorization grant for CLIs. Default: off (`GET <prefix>/device/config` answers 404). */
+  deviceFlow?: AuthDeviceFlowOptions;
 }
 
 /** Options that shape the module itself rather than its behaviour (`forRoot({..., isGlobal})`). */

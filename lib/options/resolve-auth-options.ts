@@ -2,7 +2,7 @@ import { resolveAuditOptions } from '../audit/audit.options.js';
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
-import type { EnforceSettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
+import type { DeviceFlowSettings, EnforceSettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
 import { compilePathExclusions, pathPatternProblem } from '../guards/enforce-paths.js';
 import { loginBindingCookie } from '../login/login-binding.js';
 import { resolveRateLimit } from './resolve-rate-limit.js';
@@ -75,6 +75,10 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
   requireUrl(postLogoutRedirectUrl, 'postLogoutRedirectUrl', 'an absolute URL registered at the provider');
   const httpTimeoutMs = integerInRange(options.httpTimeoutMs, 5000, 100, 120_000, 'httpTimeoutMs');
   const baseHref = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
+  const scope = normaliseScope(options.scope ?? 'openid profile email');
+  const audience = requireString(options.audience ?? clientId, 'audience', 'Set the `aud` your API expects in bearer tokens.');
+  const deviceFlow = deviceFlowSettings(options.deviceFlow, { issuer: options.issuerUrl, scope, audience, resource });
+  const allowedClientIds = clientIdList(options.allowedClientIds);
 
   const rateLimit = resolveRateLimit(options.rateLimit);
   return {
@@ -86,11 +90,12 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
     afterLogin: options.afterLogin,
     sync: options.sync,
     enforce: enforceSettings(options.enforce, routePrefix),
+    deviceFlow,
     tokens: {
       issuer: options.issuerUrl,
       clientId,
       clientSecret,
-      audience: requireString(options.audience ?? clientId, 'audience', 'Set the `aud` your API expects in bearer tokens.'),
+      audience,
       idTokenAlgorithms,
       accessTokenAlgorithms,
       clockToleranceSeconds,
@@ -99,7 +104,8 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
       jwksMaxAgeMs: integerInRange(options.jwksMaxAgeSeconds, 600, 1, 86400, 'jwksMaxAgeSeconds') * 1000,
       jwksStaleIfErrorMs: integerInRange(options.jwksStaleIfErrorSeconds, 86400, 0, 7 * 86400, 'jwksStaleIfErrorSeconds') * 1000,
       requireAtJwt: options.requireAtJwt === true,
-      allowedClientIds: clientIdList(options.allowedClientIds),
+      // The CLI client's tokens are meant for this API: the host configured that client here.
+      allowedClientIds: allowedClientIds && deviceFlow ? new Set([...allowedClientIds, deviceFlow.clientId]) : allowedClientIds,
       httpTimeoutMs,
     },
     session: {
@@ -120,7 +126,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
       clientSecret,
       clientAuthMethod,
       clientPrivateKey: options.clientPrivateKey,
-      scope: normaliseScope(options.scope ?? 'openid profile email'),
+      scope,
       resource,
       redirectUri: new URL(`${routePrefix}/callback`, baseHref).href,
       appOrigin: baseUrl.origin,
@@ -211,6 +217,15 @@ function enforceSettings(value: unknown, routePrefix: string): EnforceSettings |
     if (problem) throw new AuthConfigError(`enforce.exclude[${index}]`, `is "${String(pattern)}": it ${problem}`, 'Use a path such as "/health" or a glob such as "/static/**".');
   });
   return { isExcluded: compilePathExclusions(exclude as string[]), loginPath: `/${routePrefix}/login` };
+}
+
+function deviceFlowSettings(value: unknown, login: Omit<DeviceFlowSettings, 'clientId'>): DeviceFlowSettings | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object') throw new AuthConfigError('deviceFlow', 'must be an object', 'Pass { clientId: "<the public CLI client>" } to offer the device grant, or leave it unset.');
+  const options = value as { clientId?: unknown; scope?: unknown };
+  const clientId = requireString(options.clientId, 'deviceFlow.clientId', 'Register a public client (no secret) for the device grant at the provider and set its id.');
+  const scope = optionalString(options.scope, 'deviceFlow.scope');
+  return { ...login, clientId, scope: scope ? normaliseScope(scope) : login.scope };
 }
 
 function clientIdList(value: unknown): ReadonlySet<string> | undefined {

@@ -84,6 +84,16 @@ export interface EnforceSettings {
   loginPath: string;
 }
 
+/** The device authorization grant, resolved: what `GET <prefix>/device/config` hands a CLI. */
+export interface DeviceFlowSettings {
+  issuer: string;
+  clientId: string;
+  scope: string;
+  audience: string;
+  /** RFC 8707 resource indicator the CLI sends, when the login sends one. */
+  resource: string | undefined;
+}
+
 /** The options after validation and defaults: one object, sliced by derived providers. */
 export interface ResolvedAuthOptions {
   routePrefix: string;
@@ -97,4 +107,5 @@ export interface ResolvedAuthOptions {
   sync: UserSyncOptions | undefined;
   enforce: EnforceSettings | undefined;
   audit: AuditSettings;
+  deviceFlow: DeviceFlowSettings | undefined;
 }

@@ -59,7 +59,10 @@ export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {
     // Mounted before Nest's body parsers (registered at init), so it reads its own bodies.
     const devProvider = await createDevIdentityProvider({
       issuer: config.issuerUrl,
-      clients: [{ clientId: config.clientId, clientSecret: config.clientSecret, redirectUris: [`${config.baseUrl}/auth/callback`], postLogoutRedirectUris: [`${config.baseUrl}/`] }],
+      clients: [
+        { clientId: config.clientId, clientSecret: config.clientSecret, redirectUris: [`${config.baseUrl}/auth/callback`], postLogoutRedirectUris: [`${config.baseUrl}/`] },
+        ...(config.cliClientId ? [{ clientId: config.cliClientId, redirectUris: [], deviceFlow: true }] : []),
+      ],
       accessTokenAudience: config.audience,
       signingKey: await devSigningKey(config.dataDir),
       autoLoginHint: overrides.devProviderAutoLogin === true,

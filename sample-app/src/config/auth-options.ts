@@ -18,5 +18,6 @@ export function authModuleOptions(config: SampleConfig): AuthModuleOptions {
     sync: config.sync,
     rateLimit: config.rateLimit,
     enforce: config.enforce,
+    ...(config.cliClientId ? { deviceFlow: { clientId: config.cliClientId } } : {}),
   };
 }

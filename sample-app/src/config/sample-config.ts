@@ -9,6 +9,8 @@ import { SampleConfigError } from './sample-config-error.js';
 /** The development provider's client, used when no OIDC_ISSUER_URL is set. */
 export const DEV_CLIENT_ID = 'nestflux-sample';
 export const DEV_CLIENT_SECRET = 'nestflux-sample-development-secret';
+/** The development provider's public client for the device grant (`npm run cli -- login`). */
+export const DEV_CLI_CLIENT_ID = 'nestflux-sample-cli';
 /** Where the embedded provider is mounted inside the sample app. */
 export const DEV_PROVIDER_PATH = '/oidc';
 
@@ -23,6 +25,8 @@ export interface SampleConfig {
   clientSecret: string;
   scope: string;
   audience: string;
+  /** OIDC_CLI_CLIENT_ID: the public client of the device grant; unset: no device grant (the dev provider's by default). */
+  cliClientId: string | undefined;
   rolesClaim: string;
   /** Seconds between JWKS refetches on an unknown `kid` (OIDC_JWKS_COOLDOWN_SECONDS, default 30). */
   jwksCooldownSeconds: number;
@@ -60,6 +64,7 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
     clientSecret: env.OIDC_CLIENT_SECRET || (embeddedProvider ? DEV_CLIENT_SECRET : ''),
     scope: env.OIDC_SCOPE || 'openid profile email',
     audience: env.OIDC_AUDIENCE || clientId,
+    cliClientId: env.OIDC_CLI_CLIENT_ID || (embeddedProvider ? DEV_CLI_CLIENT_ID : undefined),
     rolesClaim: env.OIDC_ROLES_CLAIM || 'roles',
     jwksCooldownSeconds: Number(env.OIDC_JWKS_COOLDOWN_SECONDS || 30),
     databaseUrl: env.DATABASE_URL || undefined,

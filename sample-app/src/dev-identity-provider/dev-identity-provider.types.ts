@@ -16,6 +16,11 @@ export interface DevClient {
   backchannelLogoutUri?: string;
   /** Logout tokens (and ID tokens) carry `sid`. Default true when `backchannelLogoutUri` is set. */
   backchannelLogoutSessionRequired?: boolean;
+  /**
+   * A public client (no secret) for the device authorization grant (RFC 8628), as a CLI uses:
+   * grant types `device_code` and `refresh_token`, no redirect URIs. Default false.
+   */
+  deviceFlow?: boolean;
 }
 
 export interface DevIdentityProviderOptions {

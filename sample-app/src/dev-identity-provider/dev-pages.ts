@@ -93,3 +93,31 @@ export function renderError(ctx: KoaContextWithOIDC, out: { error: string; error
   ctx.type = 'html';
   ctx.body = renderMessagePage(out.error, out.error_description ?? 'The request could not be processed.');
 }
+
+/** `features.deviceFlow.userCodeInputSource`: oidc-provider's form (`user_code` + `xsrf`), our page. */
+export function userCodeInputSource(ctx: KoaContextWithOIDC, form: string, _out?: unknown, error?: Error): void {
+  const message = error
+    ? `<p class="error" role="alert">${escapeHtml(error.name === 'NoCodeError' || 'userCode' in error ? 'That code is unknown, used or expired. Try again.' : 'The request could not be processed.')}</p>`
+    : '<p>Enter the code your device shows.</p>';
+  ctx.type = 'html';
+  ctx.body = page('Device sign-in (development)', `<h1>Sign in a device</h1>\n${message}\n${form}\n<button type="submit" form="op.deviceInputForm">Continue</button>`);
+}
+
+/** `features.deviceFlow.userCodeConfirmSource`: the user checks the code matches their device. */
+export function userCodeConfirmSource(ctx: KoaContextWithOIDC, form: string, client: { clientId: string }, _deviceInfo: unknown, userCode: string): void {
+  ctx.type = 'html';
+  ctx.body = page(
+    'Confirm device (development)',
+    `<h1>Confirm the device</h1>
+<p><code>${escapeHtml(client.clientId)}</code> asks to sign in. Continue only if your device shows <code>${escapeHtml(userCode)}</code>.</p>
+${form}
+<button autofocus type="submit" form="op.deviceConfirmForm">Continue</button>
+<button type="submit" form="op.deviceConfirmForm" value="yes" name="abort">Abort</button>`,
+  );
+}
+
+/** `features.deviceFlow.successSource`. */
+export function deviceSuccessSource(ctx: KoaContextWithOIDC): void {
+  ctx.type = 'html';
+  ctx.body = renderMessagePage('Device signed in', 'Your device is signed in. You can close this page.');
+}

@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 
 import { devAccountClaims, findDevAccount } from './dev-accounts.js';
-import { logoutSource, postLogoutSuccessSource, renderError } from './dev-pages.js';
+import { deviceSuccessSource, logoutSource, postLogoutSuccessSource, renderError, userCodeConfirmSource, userCodeInputSource } from './dev-pages.js';
 import { loadAutoGrant } from './auto-grant.js';
 import { SCOPE_CLAIMS } from './jwt-userinfo.js';
 import type { DevClient, DevIdentityProviderOptions } from './dev-identity-provider.types.js';
@@ -16,7 +16,19 @@ export const DEV_RESOURCE_INDICATOR = 'urn:nestflux:dev-identity-provider:api';
 
 const OIDC_SCOPES = 'openid profile email';
 
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 function clientMetadata(client: DevClient): ClientMetadata {
+  if (client.deviceFlow) {
+    return {
+      client_id: client.clientId,
+      token_endpoint_auth_method: 'none',
+      grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+      id_token_signed_response_alg: 'RS256',
+    };
+  }
   const metadata: ClientMetadata = {
     client_id: client.clientId,
     redirect_uris: client.redirectUris,
@@ -74,6 +86,8 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
       devInteractions: { enabled: false },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
+      // RFC 8628 for CLIs: the verification page is `<issuer>/device`, its form field `user_code`.
+      deviceFlow: { enabled: true, userCodeInputSource, userCodeConfirmSource, successSource: deviceSuccessSource },
       resourceIndicators: {
         enabled: true,
         defaultResource: (_ctx: KoaContextWithOIDC, _client, oneOf) => oneOf?.[0] ?? DEV_RESOURCE_INDICATOR,
@@ -97,6 +111,7 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
       Interaction: 3600,
       Session: 24 * 3600,
       Grant: 24 * 3600,
+      DeviceCode: 600,
     },
   };
 }
