@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type * as ExpiringMapModule from '../../lib/cache/expiring-map.js';
 import type * as SessionCacheModule from '../../lib/session/session-cache.js';
 import { startSampleApp } from '../../sample-app/src/bootstrap.js';
-import { freePort } from '../../test/support/free-port.js';
+import { bindLoopbackServer } from '../../test/support/loopback-server.js';
 import { signIn } from '../../test/support/sample-app-harness.js';
 import { createTestDatabase } from '../../test/support/test-database.js';
 import { writeReadmeSection } from './readme-section.js';
@@ -87,11 +87,12 @@ const concurrency = Number(process.env.BENCH_LOGIN_CONCURRENCY ?? 8);
 const seconds = Number(process.env.BENCH_LOGIN_SECONDS ?? 10);
 const database = await createTestDatabase();
 const dataDir = await mkdtemp(join(tmpdir(), 'nestflux-capacity-'));
-const port = await freePort();
-const baseUrl = `http://localhost:${port}`;
+const listener = await bindLoopbackServer();
+const baseUrl = listener.baseUrl;
 const running = await startSampleApp(
-  { PORT: String(port), BASE_URL: baseUrl, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghijkl' },
-  { devProviderAutoLogin: true, quiet: true, database: { url: database.url, poolSize: database.poolSize } },
+  // Every login comes from 127.0.0.1: the default limit (20 a minute per address) would stop the walk.
+  { PORT: String(listener.port), BASE_URL: baseUrl, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghijkl', AUTH_RATE_LIMIT: '100000/60s' },
+  { devProviderAutoLogin: true, quiet: true, database: { url: database.url, poolSize: database.poolSize }, server: listener.server },
 );
 let loginText = '';
 try {
