@@ -21,6 +21,11 @@ import { resolveAuthOptions } from './options/resolve-auth-options.js';
 import type { ResolvedAuthOptions } from './options/resolved-auth-options.js';
 import { OidcProviderClient } from './provider/oidc-provider-client.service.js';
 import { AuthSessionService } from './session/auth-session.service.js';
+import { ExpiredSessionsPurger } from './session/expired-sessions.purger.js';
+import { SessionActivity } from './session/session-activity.js';
+import { SessionCacheService } from './session/session-cache.service.js';
+import { SessionRevocationService } from './session/session-revocation.service.js';
+import { sessionStoreProvider } from './session/store/session-store.provider.js';
 import { SessionTokensService } from './session/session-tokens.service.js';
 import { SessionRefreshService } from './session/session-refresh.service.js';
 import { LogoutLinkStore } from './session/logout-link.store.js';
@@ -74,7 +79,12 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     LoginProfileMapper,
     UserAccountsService,
     BearerUserCache,
+    sessionStoreProvider,
+    SessionCacheService,
+    SessionActivity,
+    SessionRevocationService,
     AuthSessionService,
+    ExpiredSessionsPurger,
     SessionTokensService,
     SessionRefreshService,
     LogoutLinkStore,

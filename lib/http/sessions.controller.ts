@@ -6,7 +6,8 @@ import { SessionRequestError, UnauthenticatedError } from '../errors/auth-error.
 import { asDependencyError } from '../errors/dependency-errors.js';
 import { AuthGuard } from '../guards/auth.guard.js';
 import type { SessionSettings } from '../options/resolved-auth-options.js';
-import { AuthSessionService, type SessionSummary } from '../session/auth-session.service.js';
+import { SessionRevocationService } from '../session/session-revocation.service.js';
+import type { SessionSummary } from '../session/session-views.js';
 import { csrfTokenFor } from '../session/csrf-token.js';
 import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
 import type { AuthUser } from '../users/auth-user.js';
@@ -15,14 +16,14 @@ import type { AuthUser } from '../users/auth-user.js';
  * Session management for the signed-in user: `GET <prefix>/sessions`, `DELETE <prefix>/sessions/:id`
  * and `DELETE <prefix>/sessions` (every session but the current one). Ids are opaque handles.
  * `GET <prefix>/csrf` gives the session's anti-CSRF token.
- * A revoked session's row is gone, so every replica refuses it on its next request.
+ * A revoked session is deleted from the store and dropped from every replica's cache within 1 s.
  */
 export function createSessionsController(routePrefix: string): Type<unknown> {
   @Controller(routePrefix)
   @UseGuards(AuthGuard)
   class SessionsController {
     constructor(
-      private readonly sessions: AuthSessionService,
+      private readonly sessions: SessionRevocationService,
       @Inject(SESSION_SETTINGS) private readonly settings: SessionSettings,
       private readonly audit: AuditLogService,
     ) {}

@@ -6,12 +6,13 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import { SessionRequestError } from '../errors/auth-error.js';
 import type { LoginSettings } from '../options/resolved-auth-options.js';
 import { LogoutTokenVerifier } from '../tokens/logout-token.verifier.js';
-import { AuthSessionService } from './auth-session.service.js';
+import { SessionRevocationService } from './session-revocation.service.js';
 
 /**
  * OpenID Connect Back-Channel Logout 1.0: verifies the provider's logout token, refuses a `jti`
  * seen before (remembered in the database, so on every replica), and ends the sessions it names,
- * all in one transaction: a token is never spent without its sessions ending.
+ * in the transaction that records the `jti`: a token is never spent without its sessions ending
+ * (with sessions in Redis, a Redis failure rolls the `jti` back, so the provider's retry works).
  */
 @Injectable()
 export class BackchannelLogoutService {
@@ -19,7 +20,7 @@ export class BackchannelLogoutService {
     @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly verifier: LogoutTokenVerifier,
-    private readonly sessions: AuthSessionService,
+    private readonly revocation: SessionRevocationService,
     private readonly audit: AuditLogService,
   ) {}
 
@@ -49,7 +50,7 @@ export class BackchannelLogoutService {
         [issuer, token.jti, token.rememberUntil],
       );
       if (fresh.length === 0) throw new SessionRequestError('AUTH_LOGOUT_TOKEN_INVALID', 'Logout token rejected (already used)');
-      return this.sessions.destroyForProvider(issuer, { sid: token.sid, sub: token.sub }, manager);
+      return this.revocation.destroyForProvider(issuer, { sid: token.sid, sub: token.sub }, manager);
     });
   }
 }

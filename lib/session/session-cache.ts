@@ -27,6 +27,8 @@ export class SessionCache<T extends CacheableSession> {
   /** Reads begun at or before this generation may not fill the cache. */
   private barrier = 0;
   private isLive = false;
+  /** Each invalidation feed (PostgreSQL, Redis) and whether it flows: live only when all do. */
+  private readonly feedStates = new Map<string, boolean>();
 
   constructor(
     private readonly maxEntries: number,
@@ -41,10 +43,15 @@ export class SessionCache<T extends CacheableSession> {
     return this.entries.size;
   }
 
-  /** Going live or losing the feed both forget everything: notifications may have been missed. */
-  setLive(live: boolean): void {
+  /**
+   * A feed came up or went down. Either way everything is forgotten: notifications may have been
+   * missed. With several feeds (sessions in Redis, users in PostgreSQL) the cache serves only
+   * while every feed that ever reported flows; register them down first with `setLive(false, name)`.
+   */
+  setLive(live: boolean, feed = 'default'): void {
     this.clear();
-    this.isLive = live;
+    this.feedStates.set(feed, live);
+    this.isLive = [...this.feedStates.values()].every(Boolean);
   }
 
   get(idHash: string): T | undefined {

@@ -2,9 +2,13 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { CacheableSession, SessionCache } from './session-cache.js';
+import type { SessionInvalidationFeed } from './store/session-store.interface.js';
 
 /** The channel the library's triggers notify (see the session-invalidation migration). */
 export const SESSION_INVALIDATION_CHANNEL = 'nestflux_auth_sessions';
+
+/** This listener's name among the cache's feeds. */
+export const POSTGRES_FEED = 'postgres';
 
 const HEARTBEAT_MS = 5_000;
 const FIRST_RETRY_MS = 1_000;
@@ -18,7 +22,7 @@ const MAX_RETRY_MS = 30_000;
  * live, so requests read the database; it is cleared again once listening resumes, since
  * notifications sent meanwhile are lost.
  */
-export class SessionInvalidationListener {
+export class SessionInvalidationListener implements SessionInvalidationFeed {
   private readonly logger = new Logger('NestfluxAuth');
   private client: pg.Client | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -41,7 +45,7 @@ export class SessionInvalidationListener {
     this.stopped = true;
     clearTimeout(this.retry);
     clearInterval(this.heartbeat);
-    this.cache.setLive(false);
+    this.cache.setLive(false, POSTGRES_FEED);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -65,7 +69,7 @@ export class SessionInvalidationListener {
       await client.connect();
       await client.query(`LISTEN ${SESSION_INVALIDATION_CHANNEL}`);
       if (this.client !== client) return;
-      this.cache.setLive(true);
+      this.cache.setLive(true, POSTGRES_FEED);
       this.retryMs = FIRST_RETRY_MS;
       this.heartbeat = setInterval(() => void this.beat(client), HEARTBEAT_MS).unref();
     } catch (error) {
@@ -92,7 +96,7 @@ export class SessionInvalidationListener {
     if (this.client !== client) return;
     this.client = undefined;
     clearInterval(this.heartbeat);
-    this.cache.setLive(false);
+    this.cache.setLive(false, POSTGRES_FEED);
     client.removeAllListeners('end');
     client.on('error', () => undefined);
     void client.end().catch(() => undefined);

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import * as client from 'openid-client';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
 import { AuthError, UnauthenticatedError } from '../errors/auth-error.js';
 import { loginFailure } from '../login/login-errors.js';
@@ -10,19 +9,13 @@ import { OidcProviderClient } from '../provider/oidc-provider-client.service.js'
 import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
 import { IdTokenVerifier } from '../tokens/id-token.verifier.js';
 import { LoginProfileMapper } from '../users/login-profile.mapper.js';
-import { AuthSessionService } from './auth-session.service.js';
 import { refreshDue } from './refresh-due.js';
+import { SessionCacheService } from './session-cache.service.js';
+import { SessionRevocationService } from './session-revocation.service.js';
+import { SessionStore, type SessionRefreshLock, type SessionTokenState } from './store/session-store.interface.js';
 import { TokenCipher } from './token-cipher.js';
 
 type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
-
-interface LockedRow {
-  subject: string;
-  user_id: string;
-  access_token_enc: string | null;
-  refresh_token_enc: string | null;
-  access_token_expires_at: Date | null;
-}
 
 /** What a refresh left in the session. */
 export interface RefreshedTokens {
@@ -31,8 +24,8 @@ export interface RefreshedTokens {
 }
 
 /**
- * Spends a session's refresh token, once per rotation across every replica: the session row is
- * locked (`SELECT … FOR UPDATE`) for the provider round trip, and a replica that waited for the
+ * Spends a session's refresh token, once per rotation across every replica: the session is
+ * locked (the row, `SELECT … FOR UPDATE`, or a Redis lock) for the provider round trip, and a replica that waited for the
  * lock finds the tokens another one just stored and uses them instead of spending the (now
  * rotated) refresh token again, which a provider with reuse detection would punish by revoking
  * the grant. The refreshed ID token is verified like a login's (signature, iss, aud, exp, iat,
@@ -48,12 +41,13 @@ export class SessionRefreshService {
   constructor(
     @Inject(SESSION_SETTINGS) settings: SessionSettings,
     @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SessionStore) private readonly store: SessionStore,
     private readonly provider: OidcProviderClient,
     private readonly idTokens: IdTokenVerifier,
     private readonly accessTokens: AccessTokenVerifier,
     private readonly profiles: LoginProfileMapper,
-    private readonly sessions: AuthSessionService,
+    private readonly revocation: SessionRevocationService,
+    private readonly cache: SessionCacheService,
   ) {
     this.cipher = new TokenCipher(settings.secret);
   }
@@ -65,27 +59,22 @@ export class SessionRefreshService {
    */
   async refresh(key: string, seen: { accessTokenEnc?: string | null } = {}): Promise<RefreshedTokens> {
     let refused: AuthError | undefined;
-    const result = await this.dataSource.transaction(async (manager) => {
-      const rows: LockedRow[] = await manager.query(
-        `SELECT subject, user_id, access_token_enc, refresh_token_enc, access_token_expires_at
-           FROM auth_sessions WHERE id_hash = $1 AND expires_at > now() FOR UPDATE`,
-        [key],
-      );
-      const row = rows[0];
+    const result = await this.store.withRefreshLock(key, async (lock) => {
+      const row = lock.state;
       if (!row) throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The session has ended.');
-      const current = row.access_token_enc ? this.cipher.decrypt(row.access_token_enc) : undefined;
-      const refreshedMeanwhile = 'accessTokenEnc' in seen ? row.access_token_enc !== seen.accessTokenEnc : !refreshDue(row.access_token_expires_at);
+      const current = row.accessTokenEnc ? this.cipher.decrypt(row.accessTokenEnc) : undefined;
+      const refreshedMeanwhile = 'accessTokenEnc' in seen ? row.accessTokenEnc !== seen.accessTokenEnc : !refreshDue(row.accessTokenExpiresAt);
       if (current && refreshedMeanwhile) {
-        return { accessToken: current, accessTokenExpiresAt: row.access_token_expires_at };
+        return { accessToken: current, accessTokenExpiresAt: row.accessTokenExpiresAt };
       }
-      const refreshToken = row.refresh_token_enc ? this.cipher.decrypt(row.refresh_token_enc) : undefined;
+      const refreshToken = row.refreshTokenEnc ? this.cipher.decrypt(row.refreshTokenEnc) : undefined;
       if (!refreshToken) {
         refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The access token expired and there is no refresh token; sign in again.');
         return undefined;
       }
       try {
         const tokens = await this.grant(refreshToken);
-        return await this.store(manager, key, row, tokens);
+        return await this.storeRefreshed(lock, row, tokens);
       } catch (error) {
         const failure = loginFailure(error);
         if (failure.status >= 500) throw failure; // provider down: keep the session, retry later
@@ -95,11 +84,12 @@ export class SessionRefreshService {
       }
     });
     if (refused || !result) {
-      await this.sessions.destroy(key);
+      await this.revocation.destroy(key);
       throw refused ?? new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The session could not be refreshed; sign in again.');
     }
-    // Roles and token expiry changed: this instance re-reads at once (others hear it from PostgreSQL).
-    this.sessions.forget(key);
+    // Roles and token expiry changed: this instance re-reads at once (others hear of the roles from
+    // PostgreSQL, and of a new token when their own refresh finds it already done).
+    this.cache.dropSessions([key]);
     return result;
   }
 
@@ -109,26 +99,24 @@ export class SessionRefreshService {
   }
 
   /** Verifies what the provider returned, then stores the tokens and the user's new profile. */
-  private async store(manager: EntityManager, key: string, row: LockedRow, tokens: TokenResponse): Promise<RefreshedTokens> {
+  private async storeRefreshed(lock: SessionRefreshLock, row: SessionTokenState, tokens: TokenResponse): Promise<RefreshedTokens> {
     const idClaims = tokens.id_token ? await this.idTokens.verifyRefreshed(tokens.id_token, row.subject) : undefined;
     const access = await this.accessTokens.verify(tokens.access_token).catch(() => undefined);
     const accessClaims = access && access.sub === row.subject ? access : undefined;
     const expiresIn = tokens.expiresIn();
     const accessTokenExpiresAt = expiresIn !== undefined ? new Date(Date.now() + expiresIn * 1000) : null;
-    await manager.query(
-      `UPDATE auth_sessions SET access_token_enc = $2, refresh_token_enc = COALESCE($3, refresh_token_enc),
-              id_token_enc = COALESCE($4, id_token_enc), access_token_expires_at = $5 WHERE id_hash = $1`,
-      [
-        key, this.cipher.encrypt(tokens.access_token), tokens.refresh_token ? this.cipher.encrypt(tokens.refresh_token) : null,
-        tokens.id_token ? this.cipher.encrypt(tokens.id_token) : null, accessTokenExpiresAt,
-      ],
-    );
-    if (idClaims || accessClaims) await this.updateProfile(manager, row, { ...accessClaims, ...idClaims }, tokens.access_token);
+    await lock.save({
+      accessTokenEnc: this.cipher.encrypt(tokens.access_token),
+      refreshTokenEnc: tokens.refresh_token ? this.cipher.encrypt(tokens.refresh_token) : null,
+      idTokenEnc: tokens.id_token ? this.cipher.encrypt(tokens.id_token) : null,
+      accessTokenExpiresAt,
+    });
+    if (idClaims || accessClaims) await this.updateProfile(lock.db, row, { ...accessClaims, ...idClaims }, tokens.access_token);
     return { accessToken: tokens.access_token, accessTokenExpiresAt };
   }
 
   /** Roles and profile follow the refreshed tokens (and userinfo, when the login reads it). */
-  private async updateProfile(manager: EntityManager, row: LockedRow, verified: Record<string, unknown>, accessToken: string): Promise<void> {
+  private async updateProfile(manager: EntityManager, row: SessionTokenState, verified: Record<string, unknown>, accessToken: string): Promise<void> {
     let claims = verified;
     if (this.login.fetchUserInfo) {
       const { config } = await this.provider.get();
@@ -139,7 +127,7 @@ export class SessionRefreshService {
     await manager.query(
       `UPDATE auth_users SET email = COALESCE($2, email), display_name = COALESCE($3, display_name), username = COALESCE($4, username),
               avatar_url = COALESCE($5, avatar_url), roles = $6::jsonb, updated_at = now() WHERE id = $1`,
-      [row.user_id, profile.email, profile.displayName, profile.username, profile.avatarUrl, JSON.stringify(profile.roles)],
+      [row.userId, profile.email, profile.displayName, profile.username, profile.avatarUrl, JSON.stringify(profile.roles)],
     );
   }
 }

@@ -1,25 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { SESSION_SETTINGS } from '../auth.tokens.js';
 import { DependencyUnavailableError, UnauthenticatedError } from '../errors/auth-error.js';
 import type { SessionSettings } from '../options/resolved-auth-options.js';
 import type { AuthUser } from '../users/auth-user.js';
-import type { ActiveSession } from './auth-session.service.js';
+import type { ActiveSession } from './session-views.js';
 import { refreshDue } from './refresh-due.js';
 import { SessionRefreshService, type RefreshedTokens } from './session-refresh.service.js';
+import { SessionStore } from './store/session-store.interface.js';
 import { TokenCipher } from './token-cipher.js';
-
-interface TokenRow {
-  access_token_enc: string | null;
-  access_token_expires_at: Date | null;
-}
 
 /**
  * The backend-for-frontend half of a session: the provider's access token, for the server to
  * call downstream APIs on the user's behalf. It never goes to the browser. Refreshed with the
  * refresh token when it is about to expire: one refresh per session across this process's
- * concurrent callers (a shared promise) and across replicas (a row lock, `SessionRefreshService`).
+ * concurrent callers (a shared promise) and across replicas (the store's refresh lock, `SessionRefreshService`).
  */
 @Injectable()
 export class SessionTokensService {
@@ -29,7 +23,7 @@ export class SessionTokensService {
 
   constructor(
     @Inject(SESSION_SETTINGS) settings: SessionSettings,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SessionStore) private readonly store: SessionStore,
     private readonly refresher: SessionRefreshService,
   ) {
     this.cipher = new TokenCipher(settings.secret);
@@ -41,14 +35,11 @@ export class SessionTokensService {
       throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'Only a browser session holds provider tokens.');
     }
     const key = user.sessionKey;
-    const rows: TokenRow[] = await this.dataSource.query(
-      'SELECT access_token_enc, access_token_expires_at FROM auth_sessions WHERE id_hash = $1 AND expires_at > now()', [key],
-    );
-    const row = rows[0];
-    if (!row) throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The session has ended.');
-    const access = row.access_token_enc ? this.cipher.decrypt(row.access_token_enc) : undefined;
-    if (access && !options.forceRefresh && !refreshDue(row.access_token_expires_at)) return access;
-    return this.shared(key, () => this.refresher.refresh(key, options.forceRefresh ? { accessTokenEnc: row.access_token_enc } : {}));
+    const stored = await this.store.accessToken(key);
+    if (!stored) throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The session has ended.');
+    const access = stored.accessTokenEnc ? this.cipher.decrypt(stored.accessTokenEnc) : undefined;
+    if (access && !options.forceRefresh && !refreshDue(stored.accessTokenExpiresAt)) return access;
+    return this.shared(key, () => this.refresher.refresh(key, options.forceRefresh ? { accessTokenEnc: stored.accessTokenEnc } : {}));
   }
 
   /**

@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuthSessionService, SessionTokensService, type AuthUser } from '@nestflux/auth';
+import { SessionActivity } from '../../lib/session/session-activity.js';
+import { SessionCacheService } from '../../lib/session/session-cache.service.js';
 import { hashSessionId } from '../../lib/session/session-id.js';
 import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
 import { statusWithin } from '../support/eventually.js';
@@ -55,9 +57,8 @@ describe('session lifecycle: refresh, expiry, deactivation, back-channel logout'
     await db.query(`UPDATE auth_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id_hash = $1`, [idle.user.sessionKey]);
     // The in-memory activity of this instance was flushed above, so only the row counts; and its
     // cached copy goes, as it would have after 31 idle minutes (the cache keeps entries 10 s).
-    const service = sut.running.app.get(AuthSessionService) as unknown as { pendingActivity: Map<string, number>; cache: { dropSessions(keys: string[]): void } };
-    service.pendingActivity.delete(idle.user.sessionKey!);
-    service.cache.dropSessions([idle.user.sessionKey!]);
+    sut.running.app.get(SessionActivity).forget([idle.user.sessionKey!]);
+    sut.running.app.get(SessionCacheService).dropSessions([idle.user.sessionKey!]);
     expect((await idle.agent.request(`${base}/auth/me`)).status).toBe(401);
   });
 
