@@ -7,6 +7,8 @@ import { authModuleOptions } from './config/auth-options.js';
 import type { SampleConfig } from './config/sample-config.js';
 import { HealthController } from './health.controller.js';
 import { HomeController } from './home.controller.js';
+import { AdminController } from './admin/admin.controller.js';
+import { AuditController } from './admin/audit.controller.js';
 
 /** The sample app: the library imported the way any host app would. */
 @Module({})
@@ -26,7 +28,7 @@ export class AppModule {
         TerminusModule,
         AuthModule.forRoot(authModuleOptions(config)),
       ],
-      controllers: [HomeController, HealthController, ApiController],
+      controllers: [HomeController, HealthController, ApiController, AuditController, AdminController],
     };
   }
 }
