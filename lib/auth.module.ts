@@ -4,7 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, DEVICE_FLOW_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
+import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, DEVICE_FLOW_SETTINGS, INTROSPECTION_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
 import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionScheduler } from './audit/audit-retention.scheduler.js';
@@ -33,6 +33,7 @@ import { BackchannelLogoutService } from './session/backchannel-logout.service.j
 import { userSyncProviders } from './sync/user-sync.providers.js';
 import { UserSyncService } from './sync/user-sync.service.js';
 import { DeviceFlowService } from './device/device-flow.service.js';
+import { TokenIntrospectionService } from './tokens/token-introspection.service.js';
 
 import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
 import { IdTokenVerifier } from './tokens/id-token.verifier.js';
@@ -64,6 +65,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuditRetentionScheduler,
     { provide: ENFORCE_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.enforce ?? null },
     { provide: DEVICE_FLOW_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.deviceFlow ?? null },
+    { provide: INTROSPECTION_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.introspection ?? null },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     {
       provide: AuthSchemaMigrator,
@@ -92,6 +94,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     RequestAuthenticator,
     AuthGuard,
     DeviceFlowService,
+    TokenIntrospectionService,
     ...userSyncProviders,
   ],
   exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, AuditLogService,

@@ -10,3 +10,4 @@ export const RATE_LIMIT_SETTINGS = Symbol('nestflux:rate-limit-settings');
 export const ENFORCE_SETTINGS = Symbol('nestflux:enforce-settings');
 export const AUTH_ROUTE_PREFIX = Symbol('nestflux:route-prefix');
 export const DEVICE_FLOW_SETTINGS = Symbol('nestflux:device-flow-settings');
+export const INTROSPECTION_SETTINGS = Symbol('nestflux:introspection-settings');

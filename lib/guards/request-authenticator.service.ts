@@ -9,6 +9,7 @@ import { AuthSessionService } from '../session/auth-session.service.js';
 import { isValidCsrfToken } from '../session/csrf-token.js';
 import { SessionTokensService } from '../session/session-tokens.service.js';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
+import { TokenIntrospectionService } from '../tokens/token-introspection.service.js';
 import { authenticationEvent, extractScopes } from '../tokens/claims.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { bearerRoles } from '../users/bearer-roles.js';
@@ -36,6 +37,7 @@ export class RequestAuthenticator {
     private readonly sessionTokens: SessionTokensService,
     private readonly users: UserAccountsService,
     private readonly bearerUsers: BearerUserCache,
+    private readonly introspection: TokenIntrospectionService,
   ) {}
 
   /**
@@ -72,7 +74,9 @@ export class RequestAuthenticator {
   private async fromBearer(authorization: string): Promise<AuthUser> {
     const match = /^Bearer +(\S+)$/i.exec(authorization);
     if (!match) throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'The Authorization header must be "Bearer <JWT>".');
-    const claims = await this.accessTokens.verify(match[1]);
+    // Opaque tokens (not a JWT's three parts) go to the provider when introspection is on.
+    const token = match[1];
+    const claims = this.introspection.enabled && token.split('.').length !== 3 ? await this.introspection.introspect(token) : await this.accessTokens.verify(token);
     let mapped = this.mapped.get(claims);
     if (!mapped) this.mapped.set(claims, (mapped = { profile: claimsToProfile(claims, this.tokens.rolesPath), scopes: extractScopes(claims) }));
     const { profile } = mapped;

@@ -99,6 +99,20 @@ export interface AuthDeviceFlowOptions {
   scope?: string;
 }
 
+/**
+ * RFC 7662 token introspection, for providers that issue opaque (non-JWT) access tokens. A bearer
+ * token that is not a JWT is sent to the provider's introspection endpoint with this app's client
+ * credentials; JWTs are still verified locally.
+ */
+export interface AuthIntrospectionOptions {
+  /** The introspection endpoint. Default: `introspection_endpoint` of the discovery document. */
+  endpoint?: string;
+  /** An active answer is reused this long at most (and never past the token's `exp`). Default 60 (1..300). */
+  cacheSeconds?: number;
+  /** An inactive answer is reused this long (a token cannot come back to life). Default 2 (0..5). */
+  negativeCacheSeconds?: number;
+}
+
 /** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
 export interface AuthModuleOptions {
   /** The provider's issuer; discovery at `<issuerUrl>/.well-known/openid-configuration`. Required. */
@@ -185,6 +199,11 @@ export interface AuthModuleOptions {
   sync?: UserSyncOptions;
   /** The audit log (`auth_audit_log`). Default: on, 90 days' retention, purged daily at 04:30 UTC. */
   audit?: AuthAuditOptions;
+  /**
+   * Introspect opaque bearer tokens (RFC 7662): `true` for the discovered endpoint and the
+   * default caching, or the details. Default: off (a bearer token must be a JWT).
+   */
+  introspection?: boolean | AuthIntrospectionOptions;
   /** Device authorization grant for CLIs. Default: off (`GET <prefix>/device/config` answers 404). */
   deviceFlow?: AuthDeviceFlowOptions;
 }

@@ -2,7 +2,7 @@ import { resolveAuditOptions } from '../audit/audit.options.js';
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
-import type { DeviceFlowSettings, EnforceSettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
+import type { DeviceFlowSettings, EnforceSettings, IntrospectionSettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
 import { compilePathExclusions, pathPatternProblem } from '../guards/enforce-paths.js';
 import { loginBindingCookie } from '../login/login-binding.js';
 import { resolveRateLimit } from './resolve-rate-limit.js';
@@ -91,6 +91,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
     sync: options.sync,
     enforce: enforceSettings(options.enforce, routePrefix),
     deviceFlow,
+    introspection: introspectionSettings(options.introspection, options.allowInsecureIssuer === true),
     tokens: {
       issuer: options.issuerUrl,
       clientId,
@@ -217,6 +218,23 @@ function enforceSettings(value: unknown, routePrefix: string): EnforceSettings |
     if (problem) throw new AuthConfigError(`enforce.exclude[${index}]`, `is "${String(pattern)}": it ${problem}`, 'Use a path such as "/health" or a glob such as "/static/**".');
   });
   return { isExcluded: compilePathExclusions(exclude as string[]), loginPath: `/${routePrefix}/login` };
+}
+
+function introspectionSettings(value: unknown, allowHttp: boolean): IntrospectionSettings | undefined {
+  if (value === undefined || value === null || value === false) return undefined;
+  if (value !== true && typeof value !== 'object') throw new AuthConfigError('introspection', `is ${String(value)}`, 'Use true, or { endpoint, cacheSeconds, negativeCacheSeconds }.');
+  const options = (value === true ? {} : value) as { endpoint?: unknown; cacheSeconds?: unknown; negativeCacheSeconds?: unknown };
+  let endpoint: string | undefined;
+  if (options.endpoint !== undefined) {
+    const url = requireUrl(options.endpoint, 'introspection.endpoint', "the provider's RFC 7662 endpoint, e.g. https://auth.example.com/oauth/introspect");
+    checkTransport(url, 'introspection.endpoint', allowHttp);
+    endpoint = url.href;
+  }
+  return {
+    endpoint,
+    maxCacheMs: integerInRange(options.cacheSeconds, 60, 1, 300, 'introspection.cacheSeconds') * 1000,
+    negativeCacheMs: integerInRange(options.negativeCacheSeconds, 2, 0, 5, 'introspection.negativeCacheSeconds') * 1000,
+  };
 }
 
 function deviceFlowSettings(value: unknown, login: Omit<DeviceFlowSettings, 'clientId'>): DeviceFlowSettings | undefined {

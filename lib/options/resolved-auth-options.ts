@@ -94,6 +94,14 @@ export interface DeviceFlowSettings {
   resource: string | undefined;
 }
 
+/** RFC 7662 introspection of opaque bearer tokens, resolved. */
+export interface IntrospectionSettings {
+  /** Undefined: the discovered `introspection_endpoint`. */
+  endpoint: string | undefined;
+  maxCacheMs: number;
+  negativeCacheMs: number;
+}
+
 /** The options after validation and defaults: one object, sliced by derived providers. */
 export interface ResolvedAuthOptions {
   routePrefix: string;
@@ -108,4 +116,5 @@ export interface ResolvedAuthOptions {
   enforce: EnforceSettings | undefined;
   audit: AuditSettings;
   deviceFlow: DeviceFlowSettings | undefined;
+  introspection: IntrospectionSettings | undefined;
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { importJWK, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import { LOGIN_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
 import { DependencyUnavailableError } from '../errors/auth-error.js';
 import type { LoginSettings, TokenSettings } from '../options/resolved-auth-options.js';
 import { JwksCache } from '../tokens/jwks.cache.js';
 import { ProviderReachability } from './provider-reachability.js';
+import { clientAuthentication } from './client-authentication.js';
 
 const FIRST_RETRY_DELAY_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -114,19 +115,8 @@ export class OidcProviderClient {
     }
   }
 
-  private async clientAuthentication(): Promise<client.ClientAuth> {
-    switch (this.login.clientAuthMethod) {
-      case 'client_secret_post':
-        return client.ClientSecretPost(this.login.clientSecret);
-      case 'private_key_jwt': {
-        const jwk = this.login.clientPrivateKey!;
-        const key = await importJWK(jwk, jwk.alg ?? 'RS256');
-        if (key instanceof Uint8Array) throw new TypeError('"clientPrivateKey" must be an asymmetric private JWK');
-        return client.PrivateKeyJwt({ key, kid: jwk.kid });
-      }
-      default:
-        return client.ClientSecretBasic(this.login.clientSecret);
-    }
+  private clientAuthentication(): Promise<client.ClientAuth> {
+    return clientAuthentication(this.login);
   }
 }
 

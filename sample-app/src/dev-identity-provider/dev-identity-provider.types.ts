@@ -37,6 +37,8 @@ export interface DevIdentityProviderOptions {
   accessTokenTtlSeconds?: number;
   /** Every refresh spends the refresh token and issues a new one (reuse revokes the grant). Default false. */
   rotateRefreshToken?: boolean;
+  /** Tests: opaque access tokens (for RFC 7662 introspection, served at `/token/introspection`) instead of JWTs. Default false. */
+  opaqueAccessTokens?: boolean;
 }
 
 export interface DevIdentityProvider {

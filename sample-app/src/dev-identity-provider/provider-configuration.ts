@@ -86,6 +86,8 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
       devInteractions: { enabled: false },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
+      // RFC 7662 for the app's own (confidential) client, which matters with opaqueAccessTokens.
+      introspection: { enabled: true },
       // RFC 8628 for CLIs: the verification page is `<issuer>/device`, its form field `user_code`.
       deviceFlow: { enabled: true, userCodeInputSource, userCodeConfirmSource, successSource: deviceSuccessSource },
       resourceIndicators: {
@@ -95,7 +97,7 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
         getResourceServerInfo: () => ({
           scope: OIDC_SCOPES,
           audience: options.accessTokenAudience,
-          accessTokenFormat: 'jwt',
+          accessTokenFormat: options.opaqueAccessTokens ? 'opaque' : 'jwt',
           accessTokenTTL,
           jwt: { sign: { alg: 'RS256' } },
         }),
