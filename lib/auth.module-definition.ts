@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AUTH_ROUTE_PREFIX } from './auth.tokens.js';
+import { AUTH_GLOBAL_GUARD, AUTH_ROUTE_PREFIX } from './auth.tokens.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { createAuthController } from './http/auth.controller.js';
 import { createSessionsController } from './http/sessions.controller.js';
@@ -20,7 +20,7 @@ export const {
   .setClassMethodName('forRoot')
   .setExtras<Required<AuthModuleExtras>>({ isGlobal: true, globalGuard: true, routePrefix: 'auth' }, (definition, extras) => {
     const routePrefix = normaliseRoutePrefix(extras.routePrefix);
-    const providers: Provider[] = [...(definition.providers ?? []), { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix }];
+    const providers: Provider[] = [...(definition.providers ?? []), { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix }, { provide: AUTH_GLOBAL_GUARD, useValue: extras.globalGuard }];
     if (extras.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AuthGuard });
     return {
       ...definition,

@@ -11,3 +11,5 @@ export const ENFORCE_SETTINGS = Symbol('nestflux:enforce-settings');
 export const AUTH_ROUTE_PREFIX = Symbol('nestflux:route-prefix');
 export const DEVICE_FLOW_SETTINGS = Symbol('nestflux:device-flow-settings');
 export const INTROSPECTION_SETTINGS = Symbol('nestflux:introspection-settings');
+/** Whether `AuthGuard` is the app's global guard (the `globalGuard` extra), for the OpenAPI helper. */
+export const AUTH_GLOBAL_GUARD = Symbol('nestflux:global-guard');

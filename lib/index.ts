@@ -48,3 +48,6 @@ export { AuditLogService } from './audit/audit-log.service.js';
 export { AuthAuditLogEntity } from './audit/auth-audit-log.entity.js';
 export type { AuditEntry, AuditEventName, AuditOutcome, AuditQuery, AuditRecord, AuditLogStats } from './audit/audit-event.js';
 export type { AuthAuditOptions } from './audit/audit.options.js';
+export { addAuthSecurity } from './openapi/add-auth-security.js';
+export type { AuthOpenApiOptions } from './openapi/add-auth-security.js';
+export type { OpenApiDocumentLike, OpenApiOperationLike } from './openapi/openapi-document.js';
