@@ -14,6 +14,7 @@ import { AuthSchemaMigrator } from './database/auth-schema.migrator.js';
 import { AuthExceptionFilter } from './errors/auth-exception.filter.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { RequestAuthenticator } from './guards/request-authenticator.service.js';
+import { AuthHealthIndicator } from './health/auth-health.indicator.js';
 import { LoginFlowService } from './login/login-flow.service.js';
 import { LoginStateStore } from './login/login-state.store.js';
 import type { AuthModuleOptions } from './options/auth-module-options.js';
@@ -95,9 +96,10 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthGuard,
     DeviceFlowService,
     TokenIntrospectionService,
+    AuthHealthIndicator,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, AuditLogService,
+  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, AuditLogService, AuthHealthIndicator,
     // For the optional entry points (`@nestflux/auth/passport`), which live outside this module.
     LoginFlowService, LOGIN_SETTINGS, SESSION_SETTINGS],
 })

@@ -51,3 +51,5 @@ export type { AuthAuditOptions } from './audit/audit.options.js';
 export { addAuthSecurity } from './openapi/add-auth-security.js';
 export type { AuthOpenApiOptions } from './openapi/add-auth-security.js';
 export type { OpenApiDocumentLike, OpenApiOperationLike } from './openapi/openapi-document.js';
+export { AuthHealthIndicator } from './health/auth-health.indicator.js';
+export type { AuthHealthResult } from './health/auth-health.indicator.js';

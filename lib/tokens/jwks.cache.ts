@@ -83,6 +83,21 @@ export class JwksCache {
     return this.keys!.objects.candidates(alg, kid);
   }
 
+  /**
+   * For health checks: whether tokens can be verified now (keys fetched and within the max age
+   * plus stale-if-error), re-reading keys that are due (cooldown permitting, so frequent probes
+   * cost the provider nothing more). `ageSeconds` is null before the first fetch.
+   */
+  async usable(): Promise<{ usable: boolean; stale: boolean; ageSeconds: number | null }> {
+    if (!this.keys || this.age() > this.options.maxAgeMs) await this.refresh();
+    const age = this.age();
+    return {
+      usable: this.keys !== undefined && age <= this.options.maxAgeMs + this.options.staleIfErrorMs,
+      stale: age > this.options.maxAgeMs,
+      ageSeconds: this.keys ? Math.round(age / 1000) : null,
+    };
+  }
+
   /** Milliseconds since the keys in use were fetched. */
   private age(): number {
     return this.keys ? Date.now() - this.keys.fetchedAt : Number.POSITIVE_INFINITY;
