@@ -5,6 +5,7 @@ import { AuthGuard } from './guards/auth.guard.js';
 import { createAuthController } from './http/auth.controller.js';
 import { createSessionsController } from './http/sessions.controller.js';
 import { createDeviceController } from './http/device.controller.js';
+import { createSessionTokensController } from './http/session-tokens.controller.js';
 import type { AuthModuleExtras, AuthModuleOptions } from './options/auth-module-options.js';
 import { normaliseRoutePrefix } from './options/resolve-auth-options.js';
 
@@ -26,7 +27,7 @@ export const {
       ...definition,
       global: extras.isGlobal,
       providers,
-      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix), createDeviceController(routePrefix)],
+      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix), createDeviceController(routePrefix), createSessionTokensController(routePrefix)],
     };
   })
   .build();

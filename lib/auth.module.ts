@@ -1,10 +1,10 @@
-import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, DEVICE_FLOW_SETTINGS, INTROSPECTION_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
+import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, DEVICE_FLOW_SETTINGS, INTROSPECTION_SETTINGS, TOKEN_RELAY_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
 import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionScheduler } from './audit/audit-retention.scheduler.js';
@@ -19,7 +19,8 @@ import { LoginFlowService } from './login/login-flow.service.js';
 import { LoginStateStore } from './login/login-state.store.js';
 import type { AuthModuleOptions } from './options/auth-module-options.js';
 import { resolveAuthOptions } from './options/resolve-auth-options.js';
-import type { ResolvedAuthOptions } from './options/resolved-auth-options.js';
+import type { ResolvedAuthOptions, TokenRelaySettings } from './options/resolved-auth-options.js';
+import { TokenRelayMiddleware } from './relay/token-relay.middleware.js';
 import { OidcProviderClient } from './provider/oidc-provider-client.service.js';
 import { AuthSessionService } from './session/auth-session.service.js';
 import { ExpiredSessionsPurger } from './session/expired-sessions.purger.js';
@@ -67,6 +68,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     { provide: ENFORCE_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.enforce ?? null },
     { provide: DEVICE_FLOW_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.deviceFlow ?? null },
     { provide: INTROSPECTION_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.introspection ?? null },
+    { provide: TOKEN_RELAY_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.tokenRelay ?? null },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     {
       provide: AuthSchemaMigrator,
@@ -103,9 +105,17 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     // For the optional entry points (`@nestflux/auth/passport`), which live outside this module.
     LoginFlowService, LOGIN_SETTINGS, SESSION_SETTINGS],
 })
-export class AuthModule extends ConfigurableAuthModule implements OnApplicationBootstrap {
-  constructor(private readonly provider: OidcProviderClient) {
+export class AuthModule extends ConfigurableAuthModule implements OnApplicationBootstrap, NestModule {
+  constructor(
+    private readonly provider: OidcProviderClient,
+    @Inject(TOKEN_RELAY_SETTINGS) private readonly tokenRelay: TokenRelaySettings | null,
+  ) {
     super();
+  }
+
+  /** The token relay is middleware: it forwards whatever is below its path, routes or not. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.tokenRelay) consumer.apply(TokenRelayMiddleware).forRoutes({ path: `${this.tokenRelay.path.slice(1)}{/*rest}`, method: RequestMethod.ALL });
   }
 
   /** Discovery starts in the background; a provider that is down does not stop the boot. */

@@ -26,7 +26,9 @@ export type AuthErrorCode =
   | 'AUTH_LOGOUT_TOKEN_INVALID'
   | 'AUTH_CSRF_TOKEN_INVALID'
   | 'AUTH_SESSION_NOT_FOUND'
-  | 'AUTH_DEVICE_FLOW_UNAVAILABLE';
+  | 'AUTH_DEVICE_FLOW_UNAVAILABLE'
+  | 'AUTH_CLAIMS_UNAVAILABLE'
+  | 'AUTH_SESSION_NOT_REFRESHABLE';
 
 /** HTTP status for each code: the one place that decides it. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
@@ -54,6 +56,8 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_CSRF_TOKEN_INVALID: 403,
   AUTH_SESSION_NOT_FOUND: 404,
   AUTH_DEVICE_FLOW_UNAVAILABLE: 404,
+  AUTH_CLAIMS_UNAVAILABLE: 404,
+  AUTH_SESSION_NOT_REFRESHABLE: 409,
 };
 
 export class AuthError extends Error {
@@ -161,7 +165,7 @@ export class StepUpRequiredError extends AuthError {
 /** A session or logout request that cannot be honoured: a used logout link, a bad logout token, a session that is not the user's. */
 export class SessionRequestError extends AuthError {
   override readonly name = 'SessionRequestError';
-  constructor(code: 'AUTH_LOGOUT_LINK_INVALID' | 'AUTH_LOGOUT_TOKEN_INVALID' | 'AUTH_SESSION_NOT_FOUND', message: string, options?: { cause?: unknown }) {
+  constructor(code: 'AUTH_LOGOUT_LINK_INVALID' | 'AUTH_LOGOUT_TOKEN_INVALID' | 'AUTH_SESSION_NOT_FOUND' | 'AUTH_SESSION_NOT_REFRESHABLE', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -177,7 +181,7 @@ export class LoginRedirectError extends UnauthenticatedError {
 /** A feature this app or its provider does not offer, e.g. the device grant: 404. */
 export class FeatureUnavailableError extends AuthError {
   override readonly name = 'FeatureUnavailableError';
-  constructor(code: 'AUTH_DEVICE_FLOW_UNAVAILABLE', message: string) {
+  constructor(code: 'AUTH_DEVICE_FLOW_UNAVAILABLE' | 'AUTH_CLAIMS_UNAVAILABLE', message: string) {
     super(code, message);
   }
 }

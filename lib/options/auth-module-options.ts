@@ -113,6 +113,21 @@ export interface AuthIntrospectionOptions {
   negativeCacheSeconds?: number;
 }
 
+/**
+ * Token relay (backend-for-frontend): requests under `path` are forwarded to `upstream` with the
+ * session's access token as a bearer token, cookies and the CSRF header removed.
+ */
+export interface AuthTokenRelayOptions {
+  /** The local path prefix, e.g. `/backend`: `/backend/items?x=1` → `<upstream>/items?x=1`. Required. */
+  path: string;
+  /** The API's base URL (`https://api.internal/v1`). Plain http only on loopback unless `allowInsecureUpstream`. Required. */
+  upstream: string;
+  /** Accept a plain-http upstream on a non-loopback host (a private network you trust). Default false. */
+  allowInsecureUpstream?: boolean;
+  /** Timeout of an upstream request, in ms. Default 30000. */
+  timeoutMs?: number;
+}
+
 /** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
 export interface AuthModuleOptions {
   /** The provider's issuer; discovery at `<issuerUrl>/.well-known/openid-configuration`. Required. */
@@ -204,6 +219,8 @@ export interface AuthModuleOptions {
    * default caching, or the details. Default: off (a bearer token must be a JWT).
    */
   introspection?: boolean | AuthIntrospectionOptions;
+  /** Token relay to an upstream API (backend-for-frontend). Default: off. */
+  tokenRelay?: AuthTokenRelayOptions;
   /** Device authorization grant for CLIs. Default: off (`GET <prefix>/device/config` answers 404). */
   deviceFlow?: AuthDeviceFlowOptions;
 }

@@ -2,7 +2,7 @@ import { resolveAuditOptions } from '../audit/audit.options.js';
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
-import type { DeviceFlowSettings, EnforceSettings, IntrospectionSettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
+import type { DeviceFlowSettings, EnforceSettings, IntrospectionSettings, TokenRelaySettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
 import { compilePathExclusions, pathPatternProblem } from '../guards/enforce-paths.js';
 import { loginBindingCookie } from '../login/login-binding.js';
 import { resolveRateLimit } from './resolve-rate-limit.js';
@@ -91,6 +91,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
     sync: options.sync,
     enforce: enforceSettings(options.enforce, routePrefix),
     deviceFlow,
+    tokenRelay: tokenRelaySettings(options.tokenRelay, routePrefix),
     introspection: introspectionSettings(options.introspection, options.allowInsecureIssuer === true),
     tokens: {
       issuer: options.issuerUrl,
@@ -218,6 +219,24 @@ function enforceSettings(value: unknown, routePrefix: string): EnforceSettings |
     if (problem) throw new AuthConfigError(`enforce.exclude[${index}]`, `is "${String(pattern)}": it ${problem}`, 'Use a path such as "/health" or a glob such as "/static/**".');
   });
   return { isExcluded: compilePathExclusions(exclude as string[]), loginPath: `/${routePrefix}/login` };
+}
+
+function tokenRelaySettings(value: unknown, routePrefix: string): TokenRelaySettings | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object') throw new AuthConfigError('tokenRelay', 'must be an object', 'Pass { path: "/backend", upstream: "https://api.internal" }, or leave it unset.');
+  const options = value as { path?: unknown; upstream?: unknown; allowInsecureUpstream?: unknown; timeoutMs?: unknown };
+  const path = typeof options.path === 'string' ? options.path.replace(/\/+$/, '') : '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
+    throw new AuthConfigError('tokenRelay.path', `is "${String(options.path)}"`, 'Use a plain path prefix such as "/backend" (no wildcards: everything below it is relayed).');
+  }
+  if (path === `/${routePrefix}` || path.startsWith(`/${routePrefix}/`)) {
+    throw new AuthConfigError('tokenRelay.path', `is "${path}", inside the login routes`, `Use a path outside /${routePrefix}.`);
+  }
+  const upstream = requireUrl(options.upstream, 'tokenRelay.upstream', 'the base URL of the API the relay calls, e.g. https://api.internal/v1');
+  if (upstream.protocol === 'http:' && !LOOPBACK_HOSTS.has(upstream.hostname) && options.allowInsecureUpstream !== true) {
+    throw new AuthConfigError('tokenRelay.upstream', `uses plain http on a non-loopback host (${upstream.host}): access tokens would cross the network in clear`, 'Use https, or set tokenRelay.allowInsecureUpstream: true for a private network you trust.');
+  }
+  return { path, upstream: upstream.href, timeoutMs: integerInRange(options.timeoutMs, 30_000, 100, 600_000, 'tokenRelay.timeoutMs') };
 }
 
 function introspectionSettings(value: unknown, allowHttp: boolean): IntrospectionSettings | undefined {

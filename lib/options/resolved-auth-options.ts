@@ -102,6 +102,14 @@ export interface IntrospectionSettings {
   negativeCacheMs: number;
 }
 
+/** Token relay, resolved. */
+export interface TokenRelaySettings {
+  /** `/backend`: no trailing slash. */
+  path: string;
+  upstream: string;
+  timeoutMs: number;
+}
+
 /** The options after validation and defaults: one object, sliced by derived providers. */
 export interface ResolvedAuthOptions {
   routePrefix: string;
@@ -117,4 +125,5 @@ export interface ResolvedAuthOptions {
   audit: AuditSettings;
   deviceFlow: DeviceFlowSettings | undefined;
   introspection: IntrospectionSettings | undefined;
+  tokenRelay: TokenRelaySettings | undefined;
 }
