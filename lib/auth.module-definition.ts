@@ -6,6 +6,7 @@ import { createAuthController } from './http/auth.controller.js';
 import { createSessionsController } from './http/sessions.controller.js';
 import { createDeviceController } from './http/device.controller.js';
 import { createSessionTokensController } from './http/session-tokens.controller.js';
+import { createFrontchannelLogoutController } from './http/frontchannel-logout.controller.js';
 import type { AuthModuleExtras, AuthModuleOptions } from './options/auth-module-options.js';
 import { normaliseRoutePrefix } from './options/resolve-auth-options.js';
 
@@ -27,7 +28,7 @@ export const {
       ...definition,
       global: extras.isGlobal,
       providers,
-      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix), createDeviceController(routePrefix), createSessionTokensController(routePrefix)],
+      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix), createDeviceController(routePrefix), createSessionTokensController(routePrefix), createFrontchannelLogoutController(routePrefix)],
     };
   })
   .build();

@@ -4,7 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, DEVICE_FLOW_SETTINGS, INTROSPECTION_SETTINGS, TOKEN_RELAY_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
+import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, DEVICE_FLOW_SETTINGS, INTROSPECTION_SETTINGS, TOKEN_RELAY_SETTINGS, FRONTCHANNEL_LOGOUT_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
 import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionScheduler } from './audit/audit-retention.scheduler.js';
@@ -36,6 +36,7 @@ import { userSyncProviders } from './sync/user-sync.providers.js';
 import { UserSyncService } from './sync/user-sync.service.js';
 import { DeviceFlowService } from './device/device-flow.service.js';
 import { TokenIntrospectionService } from './tokens/token-introspection.service.js';
+import { FrontchannelLogoutService } from './session/frontchannel-logout.service.js';
 
 import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
 import { IdTokenVerifier } from './tokens/id-token.verifier.js';
@@ -69,6 +70,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     { provide: DEVICE_FLOW_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.deviceFlow ?? null },
     { provide: INTROSPECTION_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.introspection ?? null },
     { provide: TOKEN_RELAY_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.tokenRelay ?? null },
+    { provide: FRONTCHANNEL_LOGOUT_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.frontchannelLogout ?? null },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     {
       provide: AuthSchemaMigrator,
@@ -98,6 +100,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthGuard,
     DeviceFlowService,
     TokenIntrospectionService,
+    FrontchannelLogoutService,
     AuthHealthIndicator,
     ...userSyncProviders,
   ],

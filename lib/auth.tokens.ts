@@ -14,3 +14,4 @@ export const INTROSPECTION_SETTINGS = Symbol('nestflux:introspection-settings');
 /** Whether `AuthGuard` is the app's global guard (the `globalGuard` extra), for the OpenAPI helper. */
 export const AUTH_GLOBAL_GUARD = Symbol('nestflux:global-guard');
 export const TOKEN_RELAY_SETTINGS = Symbol('nestflux:token-relay-settings');
+export const FRONTCHANNEL_LOGOUT_SETTINGS = Symbol('nestflux:frontchannel-logout-settings');

@@ -28,7 +28,9 @@ export type AuthErrorCode =
   | 'AUTH_SESSION_NOT_FOUND'
   | 'AUTH_DEVICE_FLOW_UNAVAILABLE'
   | 'AUTH_CLAIMS_UNAVAILABLE'
-  | 'AUTH_SESSION_NOT_REFRESHABLE';
+  | 'AUTH_SESSION_NOT_REFRESHABLE'
+  | 'AUTH_FRONTCHANNEL_LOGOUT_INVALID'
+  | 'AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE';
 
 /** HTTP status for each code: the one place that decides it. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
@@ -58,6 +60,8 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_DEVICE_FLOW_UNAVAILABLE: 404,
   AUTH_CLAIMS_UNAVAILABLE: 404,
   AUTH_SESSION_NOT_REFRESHABLE: 409,
+  AUTH_FRONTCHANNEL_LOGOUT_INVALID: 400,
+  AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE: 404,
 };
 
 export class AuthError extends Error {
@@ -165,7 +169,7 @@ export class StepUpRequiredError extends AuthError {
 /** A session or logout request that cannot be honoured: a used logout link, a bad logout token, a session that is not the user's. */
 export class SessionRequestError extends AuthError {
   override readonly name = 'SessionRequestError';
-  constructor(code: 'AUTH_LOGOUT_LINK_INVALID' | 'AUTH_LOGOUT_TOKEN_INVALID' | 'AUTH_SESSION_NOT_FOUND' | 'AUTH_SESSION_NOT_REFRESHABLE', message: string, options?: { cause?: unknown }) {
+  constructor(code: 'AUTH_LOGOUT_LINK_INVALID' | 'AUTH_LOGOUT_TOKEN_INVALID' | 'AUTH_SESSION_NOT_FOUND' | 'AUTH_SESSION_NOT_REFRESHABLE' | 'AUTH_FRONTCHANNEL_LOGOUT_INVALID', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -181,7 +185,7 @@ export class LoginRedirectError extends UnauthenticatedError {
 /** A feature this app or its provider does not offer, e.g. the device grant: 404. */
 export class FeatureUnavailableError extends AuthError {
   override readonly name = 'FeatureUnavailableError';
-  constructor(code: 'AUTH_DEVICE_FLOW_UNAVAILABLE' | 'AUTH_CLAIMS_UNAVAILABLE', message: string) {
+  constructor(code: 'AUTH_DEVICE_FLOW_UNAVAILABLE' | 'AUTH_CLAIMS_UNAVAILABLE' | 'AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE', message: string) {
     super(code, message);
   }
 }

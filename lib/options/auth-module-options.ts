@@ -128,6 +128,17 @@ export interface AuthTokenRelayOptions {
   timeoutMs?: number;
 }
 
+/** OpenID Connect Front-Channel Logout 1.0: the provider loads `<prefix>/frontchannel-logout` in an iframe. */
+export interface AuthFrontchannelLogoutOptions {
+  /**
+   * The provider sends `iss` and `sid` (`frontchannel_logout_session_required` at its client
+   * registration), and requests without them are refused. Default true: a cross-site iframe gets
+   * no `SameSite=Lax` cookie, so without `sid` there is no telling which session to end. False:
+   * without them, the session of the cookie (if the browser sent it) ends.
+   */
+  sessionRequired?: boolean;
+}
+
 /** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
 export interface AuthModuleOptions {
   /** The provider's issuer; discovery at `<issuerUrl>/.well-known/openid-configuration`. Required. */
@@ -219,6 +230,11 @@ export interface AuthModuleOptions {
    * default caching, or the details. Default: off (a bearer token must be a JWT).
    */
   introspection?: boolean | AuthIntrospectionOptions;
+  /**
+   * Front-channel logout at `GET <prefix>/frontchannel-logout`, beside back-channel logout:
+   * `true` or the details. Default: off (the route answers 404).
+   */
+  frontchannelLogout?: boolean | AuthFrontchannelLogoutOptions;
   /** Token relay to an upstream API (backend-for-frontend). Default: off. */
   tokenRelay?: AuthTokenRelayOptions;
   /** Device authorization grant for CLIs. Default: off (`GET <prefix>/device/config` answers 404). */

@@ -2,7 +2,7 @@ import { resolveAuditOptions } from '../audit/audit.options.js';
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
-import type { DeviceFlowSettings, EnforceSettings, IntrospectionSettings, TokenRelaySettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
+import type { DeviceFlowSettings, EnforceSettings, IntrospectionSettings, TokenRelaySettings, FrontchannelLogoutSettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
 import { compilePathExclusions, pathPatternProblem } from '../guards/enforce-paths.js';
 import { loginBindingCookie } from '../login/login-binding.js';
 import { resolveRateLimit } from './resolve-rate-limit.js';
@@ -92,6 +92,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
     enforce: enforceSettings(options.enforce, routePrefix),
     deviceFlow,
     tokenRelay: tokenRelaySettings(options.tokenRelay, routePrefix),
+    frontchannelLogout: frontchannelLogoutSettings(options.frontchannelLogout),
     introspection: introspectionSettings(options.introspection, options.allowInsecureIssuer === true),
     tokens: {
       issuer: options.issuerUrl,
@@ -219,6 +220,14 @@ function enforceSettings(value: unknown, routePrefix: string): EnforceSettings |
     if (problem) throw new AuthConfigError(`enforce.exclude[${index}]`, `is "${String(pattern)}": it ${problem}`, 'Use a path such as "/health" or a glob such as "/static/**".');
   });
   return { isExcluded: compilePathExclusions(exclude as string[]), loginPath: `/${routePrefix}/login` };
+}
+
+function frontchannelLogoutSettings(value: unknown): FrontchannelLogoutSettings | undefined {
+  if (value === undefined || value === null || value === false) return undefined;
+  if (value === true) return { sessionRequired: true };
+  const sessionRequired = typeof value === 'object' ? (value as { sessionRequired?: unknown }).sessionRequired ?? true : undefined;
+  if (typeof sessionRequired !== 'boolean') throw new AuthConfigError('frontchannelLogout', 'must be true or { sessionRequired: boolean }', 'Turn it on with true (the provider sends iss and sid), or leave it unset.');
+  return { sessionRequired };
 }
 
 function tokenRelaySettings(value: unknown, routePrefix: string): TokenRelaySettings | undefined {

@@ -110,6 +110,11 @@ export interface TokenRelaySettings {
   timeoutMs: number;
 }
 
+/** Front-channel logout, resolved. */
+export interface FrontchannelLogoutSettings {
+  sessionRequired: boolean;
+}
+
 /** The options after validation and defaults: one object, sliced by derived providers. */
 export interface ResolvedAuthOptions {
   routePrefix: string;
@@ -126,4 +131,5 @@ export interface ResolvedAuthOptions {
   deviceFlow: DeviceFlowSettings | undefined;
   introspection: IntrospectionSettings | undefined;
   tokenRelay: TokenRelaySettings | undefined;
+  frontchannelLogout: FrontchannelLogoutSettings | undefined;
 }
