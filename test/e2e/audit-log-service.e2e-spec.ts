@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuditLogService } from '@nestflux/auth';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
+import pg from 'pg';
+import { startHostApp } from '../support/host-app.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
 
 /**
@@ -133,4 +136,38 @@ describe('AuditLogService', () => {
     expect(left.map((r) => r.event)).toEqual(['logout', 'login']);
     expect(await audit.purgeExpired()).toBe(0);
   });
+
+  it('writes what is still queued when the app shuts down', async () => {
+    // An app of its own (PGlite serves one connection), whose timer would not fire for a minute.
+    const database = await createTestDatabase();
+    try {
+      const host = await startHostApp({ issuerUrl: bed.provider.issuer, clientId: 'shutdown-test', clientSecret: 'unused', database, auth: { audit: { flushIntervalMs: 60_000 } } });
+      const hostAudit = host.app.get(AuditLogService);
+      for (let i = 0; i < 3; i++) hostAudit.record({ event: 'logout', details: { i } });
+      expect(hostAudit.stats().queued).toBe(3);
+      await host.close();
+      expect(await countWithNewConnection(database.url, `SELECT count(*)::int AS n FROM auth_audit_log WHERE event = 'logout'`)).toBe(3);
+    } finally {
+      await database.close();
+    }
+  });
 });
+
+/** A fresh connection; PGlite's one-connection socket may still be releasing the app's, so retry briefly. */
+async function countWithNewConnection(url: string, sql: string): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const { rows } = await client.query(sql);
+      return rows[0].n as number;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
