@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import type { HttpResponse as Response } from '../http/http-types.js';
+import { asHttpResponse } from '../http/http-response.adapter.js';
 import { AuthError, DatabaseError, LoginRedirectError, StepUpRequiredError } from './auth-error.js';
 
 /** The JSON body of every auth failure, also sent to WebSocket clients and in GraphQL `extensions`. */
@@ -30,7 +30,7 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     if (type === 'graphql') return graphQlError(exception, body);
     if (type === 'ws') return sendToSocket(host.switchToWs().getClient<unknown>(), body);
     if (type !== 'http') return exception;
-    const res = host.switchToHttp().getResponse<Response>();
+    const res = asHttpResponse(host.switchToHttp().getResponse<unknown>());
     if (res.headersSent) return undefined;
     if (exception instanceof LoginRedirectError) return res.redirect(302, exception.location);
     if (exception instanceof StepUpRequiredError) res.setHeader('WWW-Authenticate', exception.challenge);

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards, type Type } from '@nestjs/common';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { AuthGuard } from '../guards/auth.guard.js';
-import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
+import type { HttpRequest as Request } from './http-types.js';
+import { asHttpResponse } from './http-response.adapter.js';
 import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
 import { CurrentUser } from '../decorators/current-user.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
@@ -45,7 +46,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     @Public()
     @UseGuards(AuthRateLimitGuard)
     @Get('login')
-    async startLogin(@Req() req: Request, @Res() res: Response, @Query('returnTo') returnTo: unknown): Promise<void> {
+    async startLogin(@Req() req: Request, @Res() reply: unknown, @Query('returnTo') returnTo: unknown): Promise<void> {
+      const res = asHttpResponse(reply);
       const { url, binding } = await this.loginFlow.start(req, returnTo).catch(rethrowAsDependency);
       writeLoginBinding(res, this.login.bindingCookie, binding);
       res.setHeader('Cache-Control', 'no-store');
@@ -55,7 +57,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     @Public()
     @UseGuards(AuthRateLimitGuard)
     @Get('callback')
-    async completeLogin(@Req() req: Request, @Res() res: Response): Promise<void> {
+    async completeLogin(@Req() req: Request, @Res() reply: unknown): Promise<void> {
+      const res = asHttpResponse(reply);
       const login = await this.loginFlow.complete(req).catch(rethrowAsDependency);
       writeSessionCookie(res, this.sessionSettings.cookie, login.sessionCookie, this.sessionSettings.absoluteTimeoutMs);
       res.setHeader('Cache-Control', 'no-store');
@@ -71,7 +74,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     @Public()
     @Post('logout')
     @HttpCode(200)
-    async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ logoutUrl: string | null }> {
+    async logout(@Req() req: Request, @Res({ passthrough: true }) reply: unknown): Promise<{ logoutUrl: string | null }> {
+      const res = asHttpResponse(reply);
       if (isCrossSite(req, this.login.appOrigin)) {
         throw new ForbiddenError('AUTH_CROSS_SITE_REQUEST', 'Logout must come from this site.');
       }
@@ -89,7 +93,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     /** The one-time logout link: spends the handle, then 302 to the provider's end-session URL. */
     @Public()
     @Get('logout/end')
-    async endAtProvider(@Query('t') handle: unknown, @Res() res: Response): Promise<void> {
+    async endAtProvider(@Query('t') handle: unknown, @Res() reply: unknown): Promise<void> {
+      const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Referrer-Policy', 'no-referrer');
       const link = await this.logoutLinks.consume(handle).catch(rethrowAsDependency);
@@ -105,7 +110,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     @Public()
     @Post('backchannel-logout')
     @HttpCode(200)
-    async backchannelLogout(@Body() body: Record<string, unknown> | undefined, @Res({ passthrough: true }) res: Response): Promise<void> {
+    async backchannelLogout(@Body() body: Record<string, unknown> | undefined, @Res({ passthrough: true }) reply: unknown): Promise<void> {
+      const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');
       await this.backchannel.handle(body?.logout_token).catch(rethrowAsDependency);
     }

@@ -1,7 +1,7 @@
 import { Controller, Get, Res, type Type } from '@nestjs/common';
 import { Public } from '../decorators/public.decorator.js';
 import { DeviceFlowService, type DeviceFlowConfig } from '../device/device-flow.service.js';
-import type { HttpResponse as Response } from './http-types.js';
+import { asHttpResponse } from './http-response.adapter.js';
 
 /** `GET <prefix>/device/config`: the device authorization grant's parameters for CLIs (RFC 8628). */
 export function createDeviceController(routePrefix: string): Type<unknown> {
@@ -11,7 +11,8 @@ export function createDeviceController(routePrefix: string): Type<unknown> {
 
     @Public()
     @Get('device/config')
-    async config(@Res({ passthrough: true }) res: Response): Promise<DeviceFlowConfig> {
+    async config(@Res({ passthrough: true }) reply: unknown): Promise<DeviceFlowConfig> {
+      const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');
       const config = await this.deviceFlow.config();
       // Short: a provider that moves its endpoints is seen within a minute.

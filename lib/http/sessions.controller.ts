@@ -9,7 +9,8 @@ import type { SessionSettings } from '../options/resolved-auth-options.js';
 import { SessionRevocationService } from '../session/session-revocation.service.js';
 import type { SessionSummary } from '../session/session-views.js';
 import { csrfTokenFor } from '../session/csrf-token.js';
-import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
+import type { HttpRequest as Request } from './http-types.js';
+import { asHttpResponse } from './http-response.adapter.js';
 import type { AuthUser } from '../users/auth-user.js';
 
 /**
@@ -30,7 +31,8 @@ export function createSessionsController(routePrefix: string): Type<unknown> {
 
     /** The session's anti-CSRF token, for the `x-csrf-token` header of unsafe requests. */
     @Get('csrf')
-    csrf(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): { token: string } {
+    csrf(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: unknown): { token: string } {
+      const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');
       if (user.via !== 'session' || !user.sessionKey) {
         throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'Only a browser session has an anti-CSRF token; bearer requests need none.');

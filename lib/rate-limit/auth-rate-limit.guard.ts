@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { asHttpResponse } from '../http/http-response.adapter.js';
 import { RATE_LIMIT_SETTINGS } from '../auth.tokens.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { AuthError } from '../errors/auth-error.js';
@@ -35,7 +36,7 @@ export class AuthRateLimitGuard implements CanActivate {
       this.audit?.record({ event: 'rate_limited', outcome: 'failure', code: 'AUTH_RATE_LIMITED', details: { route } }, req as unknown as HttpRequest);
     }
     const retryAfter = Math.max(1, Math.ceil(resetInMs / 1000));
-    http.getResponse<ServerResponse>().setHeader('Retry-After', String(retryAfter));
+    asHttpResponse(http.getResponse<unknown>()).setHeader('Retry-After', String(retryAfter));
     throw new AuthError('AUTH_RATE_LIMITED', `Too many login requests from this address; retry in ${retryAfter} s.`);
   }
 

@@ -1,15 +1,22 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamicModule, INestApplication, Provider, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule, type AuthModuleExtras, type AuthModuleOptions } from '@nestflux/auth';
 import express from 'express';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
+/** The HTTP platforms the library supports; e2e suites run over both (`describe.each(HTTP_PLATFORMS)`). */
+export const HTTP_PLATFORMS = ['express', 'fastify'] as const;
+export type HttpPlatform = (typeof HTTP_PLATFORMS)[number];
+
 export interface HostAppOptions {
+  /** Default `express`. */
+  platform?: HttpPlatform;
   issuerUrl: string;
   clientId: string;
   clientSecret: string;
@@ -61,19 +68,30 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
   })
   class HostModule {}
 
-  const expressApp = express();
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let app: INestApplication | undefined;
   try {
-    app = await NestFactory.create(HostModule, new ExpressAdapter(expressApp), { logger: false, abortOnError: false });
-    options.configure?.(app, server);
-    await app.init();
+    if (options.platform === 'fastify') {
+      // Fastify answers on the pre-bound server through its own request handler (serverFactory).
+      const fastify = new FastifyAdapter({ serverFactory: (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void) => ((handler = fastifyHandler), server) });
+      app = await NestFactory.create(HostModule, fastify, { logger: false, abortOnError: false });
+      options.configure?.(app, server);
+      await app.init();
+      await fastify.getInstance().ready();
+    } else {
+      const expressApp = express();
+      handler = expressApp;
+      app = await NestFactory.create(HostModule, new ExpressAdapter(expressApp), { logger: false, abortOnError: false });
+      options.configure?.(app, server);
+      await app.init();
+    }
   } catch (error) {
     await app?.close();
     server.close();
     if (!options.database) await database.close();
     throw error;
   }
-  server.on('request', expressApp);
+  server.on('request', handler!);
   const running = app;
   return {
     app: running,
