@@ -11,7 +11,8 @@ import { SessionTokensService } from '../session/session-tokens.service.js';
 import { TokenIntrospectionService } from '../tokens/token-introspection.service.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { clearSessionCookie, readCookie } from './cookies.js';
-import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
+import type { HttpRequest as Request } from './http-types.js';
+import { asHttpResponse } from './http-response.adapter.js';
 
 /**
  * For single-page apps behind the backend-for-frontend: `GET <prefix>/claims` shows the claims of
@@ -34,7 +35,8 @@ export function createSessionTokensController(routePrefix: string): Type<unknown
      * when introspection is on, else 404 `AUTH_CLAIMS_UNAVAILABLE`.
      */
     @Get('claims')
-    async claims(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    async claims(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: unknown): Promise<Record<string, unknown>> {
+      const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');
       const token = await this.sessionTokens.accessToken(sessionUser(user)).catch(rethrow);
       if (token.split('.').length === 3) {
@@ -58,7 +60,8 @@ export function createSessionTokensController(routePrefix: string): Type<unknown
      */
     @Post('refresh')
     @HttpCode(200)
-    async refresh(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ expiresAt: string | null }> {
+    async refresh(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) reply: unknown): Promise<{ expiresAt: string | null }> {
+      const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');
       const cookie = readCookie(req, this.settings.cookie.name);
       const before = await this.sessions.resolve(cookie).catch(rethrow);
