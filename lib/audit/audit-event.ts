@@ -4,6 +4,7 @@
  * - `login`: a callback that signed someone in (`success`) or was refused (`failure`, with `code`).
  * - `logout`: a session ended by `POST <prefix>/logout`.
  * - `backchannel_logout`: the provider ended sessions (`failure`: the token was refused).
+ * - `frontchannel_logout`: the provider ended sessions through the browser (`failure`: a wrong `iss`/`sid`).
  * - `link` / `unlink`: an identity added to or removed from a signed-in user.
  * - `provisioning`: a user created at first login.
  * - `refused`: a login refused by a rule (not provisioned, deactivated, …), with `code`.
@@ -15,6 +16,7 @@ export type AuditEventName =
   | 'login'
   | 'logout'
   | 'backchannel_logout'
+  | 'frontchannel_logout'
   | 'link'
   | 'unlink'
   | 'provisioning'
