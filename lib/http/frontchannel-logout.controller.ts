@@ -5,7 +5,8 @@ import { asDependencyError } from '../errors/dependency-errors.js';
 import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
 import { FrontchannelLogoutService } from '../session/frontchannel-logout.service.js';
 import { clearSessionCookie, readCookie } from './cookies.js';
-import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
+import type { HttpRequest as Request } from './http-types.js';
+import { asHttpResponse } from './http-response.adapter.js';
 
 const SIGNED_OUT_PAGE = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body><p>Signed out.</p></body></html>';
 
@@ -25,7 +26,8 @@ export function createFrontchannelLogoutController(routePrefix: string): Type<un
      */
     @Public()
     @Get('frontchannel-logout')
-    async logout(@Query('iss') iss: unknown, @Query('sid') sid: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
+    async logout(@Query('iss') iss: unknown, @Query('sid') sid: unknown, @Req() req: Request, @Res({ passthrough: true }) reply: unknown): Promise<string> {
+      const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-cache, no-store');
       res.setHeader('Pragma', 'no-cache');
       const cookie = readCookie(req, this.sessionSettings.cookie.name);
