@@ -44,6 +44,36 @@ export interface AuthSessionOptions {
    * the cache. `false` turns it off. Default: on.
    */
   cache?: false | AuthSessionCacheOptions;
+  /**
+   * Where sessions live. Default `{ type: 'postgres' }` (the `auth_sessions` table). With
+   * `{ type: 'redis', url }` (or `client`) sessions live in Redis, expiring by TTL, and replicas
+   * drop ended sessions from their caches through Redis pub/sub; users, identities and the rest
+   * stay in PostgreSQL. Needs the `ioredis` package (an optional peer dependency).
+   */
+  store?: AuthSessionStoreOptions;
+}
+
+/** The session store (see `AuthSessionOptions.store`). */
+export type AuthSessionStoreOptions = { type: 'postgres' } | AuthRedisSessionStoreOptions;
+
+/** Sessions in Redis. Give `url` or `client`. */
+export interface AuthRedisSessionStoreOptions {
+  type: 'redis';
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://…` for TLS. */
+  url?: string;
+  /**
+   * An ioredis `Redis` instance of the host's own (Sentinel, TLS options…). The module uses it
+   * and a duplicate of it for pub/sub, and does not close it. Redis Cluster is not supported.
+   */
+  client?: RedisClientInstance;
+  /** Prefix of every key and of the pub/sub channel, so that several apps can share a Redis. Default `nestflux:auth:`. */
+  keyPrefix?: string;
+}
+
+/** An ioredis `Redis` instance, typed loosely so that hosts without ioredis can still compile. */
+export interface RedisClientInstance {
+  duplicate(): unknown;
+  quit(): Promise<unknown>;
 }
 
 /** The session cache (see `AuthSessionOptions.cache`). */

@@ -35,6 +35,22 @@ describe('resolveAuthOptions', () => {
     expect(resolved.runMigrations).toBe(true);
   });
 
+  it('chooses the session store: PostgreSQL by default, Redis by URL or client; a bad one names the key', () => {
+    expect(resolveAuthOptions(valid).session.store).toEqual({ type: 'postgres' });
+    expect(resolveAuthOptions({ ...valid, session: { ...valid.session, store: { type: 'redis', url: 'rediss://r.example:6380/1' } } }).session.store)
+      .toEqual({ type: 'redis', url: 'rediss://r.example:6380/1', keyPrefix: 'nestflux:auth:' });
+    const client = { duplicate: () => client, quit: async () => 'OK' };
+    expect(resolveAuthOptions({ ...valid, session: { ...valid.session, store: { type: 'redis', client, keyPrefix: 'app:' } } }).session.store)
+      .toEqual({ type: 'redis', client, keyPrefix: 'app:' });
+    const store = (value: unknown) => configError({ session: { ...valid.session, store: value } }).key;
+    expect(store({ type: 'memcached' })).toBe('session.store.type');
+    expect(store({ type: 'redis' })).toBe('session.store.url');
+    expect(store({ type: 'redis', url: 'http://r.example' })).toBe('session.store.url');
+    expect(store({ type: 'redis', url: 'redis://r', client })).toBe('session.store');
+    expect(store({ type: 'redis', client: {} })).toBe('session.store.client');
+    expect(store({ type: 'redis', url: 'redis://r', keyPrefix: 7 })).toBe('session.store.keyPrefix');
+  });
+
   it('keeps the issuer exactly as given (trailing slash and all): it must equal the iss claim', () => {
     expect(resolveAuthOptions(valid).tokens.issuer).toBe('https://auth.example.com/application/o/app/');
   });

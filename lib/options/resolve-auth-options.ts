@@ -1,8 +1,8 @@
 import { resolveAuditOptions } from '../audit/audit.options.js';
 import { AuthConfigError } from '../errors/auth-error.js';
-import type { AuthModuleOptions, ClientAuthMethod } from './auth-module-options.js';
+import type { AuthModuleOptions, ClientAuthMethod, RedisClientInstance } from './auth-module-options.js';
 import { cookiePrefixProblem, defaultSessionCookieName } from '../http/cookies.js';
-import type { DeviceFlowSettings, EnforceSettings, IntrospectionSettings, TokenRelaySettings, FrontchannelLogoutSettings, ResolvedAuthOptions, SessionSettings } from './resolved-auth-options.js';
+import type { DeviceFlowSettings, EnforceSettings, IntrospectionSettings, TokenRelaySettings, FrontchannelLogoutSettings, ResolvedAuthOptions, SessionSettings, SessionStoreSettings } from './resolved-auth-options.js';
 import { compilePathExclusions, pathPatternProblem } from '../guards/enforce-paths.js';
 import { loginBindingCookie } from '../login/login-binding.js';
 import { resolveRateLimit } from './resolve-rate-limit.js';
@@ -116,6 +116,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
       idleTimeoutMs: idleTimeoutSeconds * 1000,
       absoluteTimeoutMs: absoluteTimeoutSeconds * 1000,
       cache: resolveSessionCache(session.cache),
+      store: resolveSessionStore(session.store),
       cookie: {
         name: cookieName,
         sameSite,
@@ -200,6 +201,31 @@ function resolveSessionCache(cache: unknown): SessionSettings['cache'] {
     maxEntries: integerInRange(options.maxEntries, 10_000, 1, 10_000_000, 'session.cache.maxEntries'),
     ttlMs: integerInRange(options.ttlSeconds, 10, 1, 3600, 'session.cache.ttlSeconds') * 1000,
   };
+}
+
+function resolveSessionStore(store: unknown): SessionStoreSettings {
+  if (store === undefined) return { type: 'postgres' };
+  const options = (store ?? {}) as { type?: unknown; url?: unknown; client?: unknown; keyPrefix?: unknown };
+  if (options.type === 'postgres') return { type: 'postgres' };
+  if (options.type !== 'redis') {
+    throw new AuthConfigError('session.store.type', `is ${JSON.stringify(options.type)}`, 'Use "postgres" (default) or "redis".');
+  }
+  const keyPrefix = options.keyPrefix ?? 'nestflux:auth:';
+  if (typeof keyPrefix !== 'string' || keyPrefix.length > 100) {
+    throw new AuthConfigError('session.store.keyPrefix', 'must be a string of at most 100 characters', 'Use e.g. "myapp:auth:".');
+  }
+  const client = options.client as { duplicate?: unknown; quit?: unknown } | undefined;
+  if (client !== undefined) {
+    if (options.url !== undefined) throw new AuthConfigError('session.store', 'has both url and client', 'Give one of them.');
+    if (client === null || typeof client.duplicate !== 'function' || typeof client.quit !== 'function') {
+      throw new AuthConfigError('session.store.client', 'is not an ioredis client', 'Pass `new Redis(...)` from the ioredis package, or a url instead.');
+    }
+    return { type: 'redis', client: options.client as RedisClientInstance, keyPrefix };
+  }
+  if (typeof options.url !== 'string' || !/^rediss?:\/\/[^/]/.test(options.url)) {
+    throw new AuthConfigError('session.store.url', 'must be a redis:// or rediss:// URL', 'Use e.g. "redis://127.0.0.1:6379" ("rediss://" for TLS), or pass an ioredis client.');
+  }
+  return { type: 'redis', url: options.url, keyPrefix };
 }
 
 function integerInRange(value: unknown, fallback: number, min: number, max: number, key: string): number {

@@ -1,3 +1,4 @@
+import type { RedisClientInstance } from './auth-module-options.js';
 import type { JWK } from 'jose';
 import type { AuditSettings } from '../audit/audit.options.js';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
@@ -44,7 +45,13 @@ export interface SessionSettings {
   cookie: CookieSettings;
   /** Null: no session cache. */
   cache: { maxEntries: number; ttlMs: number } | null;
+  store: SessionStoreSettings;
 }
+
+export type SessionStoreSettings =
+  | { type: 'postgres' }
+  | { type: 'redis'; url: string; client?: undefined; keyPrefix: string }
+  | { type: 'redis'; url?: undefined; client: RedisClientInstance; keyPrefix: string };
 
 /** What the login flow and the provider client need. */
 export interface LoginSettings {

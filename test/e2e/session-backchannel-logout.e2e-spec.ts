@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
-import { DataSource } from 'typeorm';
 import { hashSessionId } from '../../lib/session/session-id.js';
 import type { CookieAgent } from '../support/cookie-agent.js';
 import { LogoutTokenRelay } from '../support/logout-token-relay.js';
 import { completeProviderLogout } from '../support/provider-logout.js';
 import { BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { sessionStores } from '../support/session-stores.js';
 
 /**
  * Issue 7, item 7: back-channel logout with REAL logout tokens, sent by oidc-provider when the
@@ -24,13 +24,13 @@ async function signOutAtProvider(bed: SessionTestBed, agent: CookieAgent): Promi
   expect(confirm.status).toBe(303);
 }
 
-describe('back-channel logout with sid (two replicas on PostgreSQL)', () => {
+describe.each(sessionStores)('back-channel logout with sid (two replicas, sessions in %s)', (store) => {
   const relay = new LogoutTokenRelay();
   let bed: SessionTestBed;
 
   beforeAll(async () => {
     const uri = await relay.start();
-    bed = await startSessionTestBed({ instances: REPLICAS, backchannelLogout: { sessionRequired: true, uri } });
+    bed = await startSessionTestBed({ instances: REPLICAS, backchannelLogout: { sessionRequired: true, uri }, store });
     relay.target = `${bed.apps[0].base}/auth/backchannel-logout`;
   });
   afterAll(async () => {
@@ -46,9 +46,8 @@ describe('back-channel logout with sid (two replicas on PostgreSQL)', () => {
     const sidless = await bed.signIn('bcl-sid');
     const other = await bed.signIn('bcl-bystander');
     // A session whose ID token carried no sid cannot be told apart: the logout token's sub covers it.
-    const db = bed.apps[0].app.get(DataSource);
     const sidlessKey = hashSessionId(BED_SESSION_SECRET, sidless.cookie(new URL(a).host, 'nestflux.sid')!);
-    await db.query('UPDATE auth_sessions SET provider_sid = NULL WHERE id_hash = $1', [sidlessKey]);
+    await bed.store.update(sidlessKey, { providerSid: null });
     for (const agent of [first, second, sidless, other]) expect(await status(agent, a)).toBe(200);
 
     await signOutAtProvider(bed, first);
@@ -84,13 +83,13 @@ describe('back-channel logout with sid (two replicas on PostgreSQL)', () => {
   });
 });
 
-describe('back-channel logout with sub only', () => {
+describe.each(sessionStores)('back-channel logout with sub only (sessions in %s)', (store) => {
   const relay = new LogoutTokenRelay();
   let bed: SessionTestBed;
 
   beforeAll(async () => {
     const uri = await relay.start();
-    bed = await startSessionTestBed({ backchannelLogout: { sessionRequired: false, uri } });
+    bed = await startSessionTestBed({ backchannelLogout: { sessionRequired: false, uri }, store });
     relay.target = `${bed.apps[0].base}/auth/backchannel-logout`;
   });
   afterAll(async () => {

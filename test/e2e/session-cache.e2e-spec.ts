@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { SessionStore } from '../../lib/session/store/session-store.interface.js';
 import { statusWithin } from '../support/eventually.js';
 import { startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { sessionStores, TEST_REDIS_URL } from '../support/session-stores.js';
+import { Redis } from 'ioredis';
 
 /**
  * Issue 12: sessions are served from an in-process cache, yet a session that ends, is revoked or
@@ -12,12 +15,12 @@ import { startSessionTestBed, type SessionTestBed } from '../support/session-tes
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const COOKIE = 'nestflux.sid';
 
-(onPostgres ? describe : describe.skip)('session cache across replicas (real PostgreSQL)', () => {
+(onPostgres ? describe.each(sessionStores) : describe.skip.each(sessionStores))('session cache across replicas (real PostgreSQL, sessions in %s)', (store) => {
   let bed: SessionTestBed;
   let db: DataSource;
 
   beforeAll(async () => {
-    bed = await startSessionTestBed({ instances: 2 });
+    bed = await startSessionTestBed({ instances: 2, store });
     db = bed.apps[0].app.get(DataSource);
   });
   afterAll(async () => {
@@ -43,6 +46,36 @@ const COOKIE = 'nestflux.sid';
     const res = await get(bed.apps[instance].base, path, sid);
     await res.arrayBuffer();
     return res.status;
+  }
+
+  /** The feed that tells replicas of ended sessions: PostgreSQL's LISTEN connections, or the Redis subscriptions. */
+  async function subscribers(): Promise<string[]> {
+    if (store === 'postgres') {
+      return ((await db.query(`SELECT pid::text FROM pg_stat_activity WHERE application_name = 'nestflux-auth-sessions' AND datname = current_database()`)) as Array<{ pid: string }>).map((row) => row.pid);
+    }
+    const admin = new Redis(TEST_REDIS_URL);
+    try {
+      const prefix = (bed.apps[0].app.get(SessionStore) as unknown as { prefix: string }).prefix;
+      const clients = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+      return clients.split('\n').filter((line) => line.includes(` name=nestflux-auth-sessions:${prefix} `)).map((line) => /\bid=(\d+)/.exec(line)![1]);
+    } finally {
+      admin.disconnect();
+    }
+  }
+  const listening = async () => (await subscribers()).length;
+  async function cutFeeds(): Promise<void> {
+    const ids = await subscribers();
+    expect(ids).toHaveLength(2);
+    if (store === 'postgres') {
+      await db.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [ids.map(Number)]);
+      return;
+    }
+    const admin = new Redis(TEST_REDIS_URL);
+    try {
+      for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', id);
+    } finally {
+      admin.disconnect();
+    }
   }
 
   it('serves a known session without a database round trip', async () => {
@@ -72,7 +105,7 @@ const COOKIE = 'nestflux.sid';
 
   it('a session deleted in the database (revoked) stops working on every replica within 1 s', async () => {
     const sid = await signedIn('revoked');
-    await db.query(`DELETE FROM auth_sessions s USING auth_identities i WHERE i.user_id = s.user_id AND i.subject = 'revoked'`);
+    await bed.store.deleteSubject('revoked');
     for (const instance of [0, 1]) {
       expect((await statusWithin(() => get(bed.apps[instance].base, '/api/profile', sid), 401)).status).toBe(401);
     }
@@ -98,19 +131,18 @@ const COOKIE = 'nestflux.sid';
   it('while the invalidation feed is down nothing is served from the cache, and it comes back', async () => {
     const sid = await signedIn('unplugged');
     // Cut every replica's listening connection, as a network blip or a server restart would.
-    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'nestflux-auth-sessions' AND datname = current_database()`);
-    await db.query(`DELETE FROM auth_sessions s USING auth_identities i WHERE i.user_id = s.user_id AND i.subject = 'unplugged'`);
+    await cutFeeds();
+    await bed.store.deleteSubject('unplugged');
     // No notification can reach them; the change still shows, because nothing is served from the cache.
     for (const instance of [0, 1]) {
       expect((await statusWithin(() => get(bed.apps[instance].base, '/api/profile', sid), 401)).status).toBe(401);
     }
     // The listener reconnects (after about 1 s) and the cache works again, invalidation included.
-    const listening = async () => ((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'nestflux-auth-sessions' AND datname = current_database()`)) as Array<{ n: number }>)[0].n;
     const deadline = Date.now() + 10_000;
     while ((await listening()) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await listening()).toBe(2);
     const fresh = await signedIn('replugged');
-    await db.query(`DELETE FROM auth_sessions s USING auth_identities i WHERE i.user_id = s.user_id AND i.subject = 'replugged'`);
+    await bed.store.deleteSubject('replugged');
     for (const instance of [0, 1]) {
       expect((await statusWithin(() => get(bed.apps[instance].base, '/api/profile', fresh), 401)).status).toBe(401);
     }

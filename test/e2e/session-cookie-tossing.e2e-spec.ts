@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CookieAgent } from '../support/cookie-agent.js';
 import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
 import { startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
 /**
  * Issue 7, item 6: cookie tossing. A sibling subdomain (or a plain-http page of the same host)
@@ -9,13 +10,13 @@ import { startSessionTestBed, type SessionTestBed } from '../support/session-tes
  * then act on the attacker's session (login CSRF) or ignore the victim's. A request carrying the
  * name twice must be unauthenticated, whatever the order and values.
  */
-describe('session cookie sent twice (cookie tossing)', () => {
-  let sut: SampleAppUnderTest;
+describe.each(sessionStores)('session cookie sent twice (cookie tossing) (sessions in %s)', (store) => {
+  let sut: Awaited<ReturnType<typeof startSampleAppOnStore>>;
   let victim: string;
   let attacker: string;
 
   beforeAll(async () => {
-    sut = await startSampleAppUnderTest();
+    sut = await startSampleAppOnStore(store);
     const host = new URL(sut.baseUrl).host;
     victim = (await signIn(sut.baseUrl, 'victim')).agent.cookie(host, 'nestflux.sid')!;
     attacker = (await signIn(sut.baseUrl, 'attacker')).agent.cookie(host, 'nestflux.sid')!;

@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { obtainTokens } from '../support/token-client.js';
 import { BED_CLIENT_ID, BED_CLIENT_SECRET, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { sessionStores } from '../support/session-stores.js';
 
 /**
  * Issue 11: CSRF tokens (synchronizer pattern). The Origin check alone lets a request through
  * when a browser sends neither Origin nor Referer (privacy settings, some redirects, old
  * clients): a forged cookie-authenticated POST must also carry the session's `x-csrf-token`.
  */
-describe('anti-CSRF token on cookie-authenticated unsafe methods', () => {
+describe.each(sessionStores)('anti-CSRF token on cookie-authenticated unsafe methods (sessions in %s)', (store) => {
   let bed: SessionTestBed;
   let base: string;
 
   beforeAll(async () => {
-    bed = await startSessionTestBed();
+    bed = await startSessionTestBed({ store });
     base = bed.apps[0].base;
   });
   afterAll(async () => {

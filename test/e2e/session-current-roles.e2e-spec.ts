@@ -2,18 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
 import { statusWithin } from '../support/eventually.js';
+import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
 /**
  * Issue 7, item 4 (session side): a session authorises with the user's current record, not the
  * roles copied into it at login. The attack: an admin removed at the provider (seen by the sync,
  * which rewrites `auth_users.roles`) keeps using the session opened while still an admin.
  */
-describe('sessions authorise with the current user record', () => {
-  let sut: SampleAppUnderTest;
+describe.each(sessionStores)('sessions authorise with the current user record (sessions in %s)', (store) => {
+  let sut: Awaited<ReturnType<typeof startSampleAppOnStore>>;
   let db: DataSource;
 
   beforeAll(async () => {
-    sut = await startSampleAppUnderTest();
+    sut = await startSampleAppOnStore(store);
     db = sut.running.app.get(DataSource);
   });
   afterAll(async () => {

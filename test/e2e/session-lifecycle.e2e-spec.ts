@@ -9,17 +9,18 @@ import { SessionCacheService } from '../../lib/session/session-cache.service.js'
 import { hashSessionId } from '../../lib/session/session-id.js';
 import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
 import { statusWithin } from '../support/eventually.js';
+import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
 const SECRET = 'test-session-secret-0123456789-abcdefghij';
 
-describe('session lifecycle: refresh, expiry, deactivation, back-channel logout', () => {
-  let sut: SampleAppUnderTest;
+describe.each(sessionStores)('session lifecycle: refresh, expiry, deactivation, back-channel logout (sessions in %s)', (store) => {
+  let sut: Awaited<ReturnType<typeof startSampleAppOnStore>>;
   let base: string;
   let db: DataSource;
   const host = () => new URL(base).host;
 
   beforeAll(async () => {
-    sut = await startSampleAppUnderTest({ AUTH_SESSION_SECRET: SECRET });
+    sut = await startSampleAppOnStore(store, { AUTH_SESSION_SECRET: SECRET });
     base = sut.baseUrl;
     db = sut.running.app.get(DataSource);
   });
@@ -36,9 +37,9 @@ describe('session lifecycle: refresh, expiry, deactivation, back-channel logout'
 
   it('keeps the provider tokens server-side and refreshes the access token with the refresh token', async () => {
     const { user } = await sessionUser('refresher');
-    const [row] = await db.query('SELECT access_token_enc, refresh_token_enc FROM auth_sessions WHERE id_hash = $1', [user.sessionKey]);
-    expect(row.refresh_token_enc).toMatch(/^v1\./);
-    expect(row.access_token_enc).toMatch(/^v1\./);
+    const row = (await sut.store.read(user.sessionKey!))!;
+    expect(row.refreshTokenEnc).toMatch(/^v1\./);
+    expect(row.accessTokenEnc).toMatch(/^v1\./);
     const tokens = sut.running.app.get(SessionTokensService);
     const first = await tokens.accessToken(user);
     const refreshed = await tokens.accessToken(user, { forceRefresh: true });
@@ -49,12 +50,12 @@ describe('session lifecycle: refresh, expiry, deactivation, back-channel logout'
 
   it('ends a session at its absolute expiry and after idling', async () => {
     const absolute = await sessionUser('expiring');
-    await db.query(`UPDATE auth_sessions SET expires_at = now() - interval '1 second' WHERE id_hash = $1`, [absolute.user.sessionKey]);
+    await sut.store.update(absolute.user.sessionKey!, { expiresAt: new Date(Date.now() - 1_000) });
     expect((await statusWithin(() => absolute.agent.request(`${base}/auth/me`), 401)).status).toBe(401);
 
     const idle = await sessionUser('idler');
     await sut.running.app.get(AuthSessionService).flushActivity();
-    await db.query(`UPDATE auth_sessions SET last_seen_at = now() - interval '31 minutes' WHERE id_hash = $1`, [idle.user.sessionKey]);
+    await sut.store.update(idle.user.sessionKey!, { lastSeenAt: new Date(Date.now() - 31 * 60_000) });
     // The in-memory activity of this instance was flushed above, so only the row counts; and its
     // cached copy goes, as it would have after 31 idle minutes (the cache keeps entries 10 s).
     sut.running.app.get(SessionActivity).forget([idle.user.sessionKey!]);

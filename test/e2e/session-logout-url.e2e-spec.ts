@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
 import { completeProviderLogout } from '../support/provider-logout.js';
+import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
 /** A compact JWS anywhere in a string (an ID token is one). */
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
@@ -12,12 +13,12 @@ const JWT_PATTERN = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
  * and the provider's access logs all saw a token naming the user. The answer now points at a
  * one-time redirect of ours that adds the hint server-side.
  */
-describe('RP-initiated logout keeps the ID token server-side', () => {
-  let sut: SampleAppUnderTest;
+describe.each(sessionStores)('RP-initiated logout keeps the ID token server-side (sessions in %s)', (store) => {
+  let sut: Awaited<ReturnType<typeof startSampleAppOnStore>>;
   let base: string;
 
   beforeAll(async () => {
-    sut = await startSampleAppUnderTest();
+    sut = await startSampleAppOnStore(store);
     base = sut.baseUrl;
   });
   afterAll(async () => {

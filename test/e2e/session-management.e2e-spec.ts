@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthSessionService } from '@nestflux/auth';
-import { DataSource } from 'typeorm';
 import { hashSessionId } from '../../lib/session/session-id.js';
 import { statusWithin } from '../support/eventually.js';
+import { sessionStores } from '../support/session-stores.js';
 import { obtainTokens } from '../support/token-client.js';
 import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
 
@@ -19,13 +19,13 @@ interface SessionView {
  * Issue 11: session management. A user sees their live sessions (opaque ids, never the cookie
  * value), ends one or all others, on any replica, effective at once on every replica.
  */
-describe('session management: GET/DELETE /auth/sessions (two replicas)', () => {
+describe.each(sessionStores)('session management: GET/DELETE /auth/sessions (two replicas, sessions in %s)', (store) => {
   let bed: SessionTestBed;
   let a: string;
   let b: string;
 
   beforeAll(async () => {
-    bed = await startSessionTestBed({ instances: REPLICAS });
+    bed = await startSessionTestBed({ instances: REPLICAS, store });
     a = bed.apps[0].base;
     b = bed.apps[bed.apps.length - 1].base;
   });
@@ -119,13 +119,12 @@ describe('session management: GET/DELETE /auth/sessions (two replicas)', () => {
 
   it('records activity in batches: lastSeenAt moves after use, without a write per request', async () => {
     const s = await browser('seen');
-    const db = bed.apps[0].app.get(DataSource);
-    await db.query(`UPDATE auth_sessions SET last_seen_at = now() - interval '10 minutes' WHERE id_hash = $1`, [hashSessionId(BED_SESSION_SECRET, s.value)]);
+    const key = hashSessionId(BED_SESSION_SECRET, s.value);
+    await bed.store.update(key, { lastSeenAt: new Date(Date.now() - 10 * 60_000) });
     const [before] = await list(a, s.cookie);
     expect(Date.now() - Date.parse(before.lastSeenAt)).toBeLessThan(5_000); // this instance's pending activity counts
     await bed.apps[0].app.get(AuthSessionService).flushActivity();
-    const [row] = await db.query('SELECT last_seen_at FROM auth_sessions WHERE id_hash = $1', [hashSessionId(BED_SESSION_SECRET, s.value)]);
-    expect(Date.now() - new Date(row.last_seen_at).getTime()).toBeLessThan(5_000);
+    expect(Date.now() - (await bed.store.read(key))!.lastSeenAt.getTime()).toBeLessThan(5_000);
   });
 
   it('AuthSessionService.revokeAllForUser ends every session of a user (an admin action of the host)', async () => {

@@ -9,6 +9,7 @@ import { statusWithin } from '../support/eventually.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
 import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
 /**
  * Issue 7, item 8: refresh with a provider that ROTATES refresh tokens (oidc-provider
@@ -31,14 +32,14 @@ async function rejection(promise: Promise<unknown>): Promise<AuthError> {
   throw new Error('expected a rejection');
 }
 
-describe('refresh with rotating refresh tokens, two replicas', () => {
+describe.each(sessionStores)('refresh with rotating refresh tokens, two replicas (sessions in %s)', (store) => {
   let bed: SessionTestBed;
   let db: DataSource;
   const cipher = new TokenCipher(BED_SESSION_SECRET);
   let providerRefreshes = 0;
 
   beforeAll(async () => {
-    bed = await startSessionTestBed({ instances: REPLICAS, rotateRefreshToken: true });
+    bed = await startSessionTestBed({ instances: REPLICAS, rotateRefreshToken: true, store });
     db = bed.apps[0].app.get(DataSource);
     bed.provider.provider.on('grant.success', (ctx) => {
       if (ctx.oidc.params?.grant_type === 'refresh_token') providerRefreshes += 1;
@@ -49,8 +50,7 @@ describe('refresh with rotating refresh tokens, two replicas', () => {
   });
 
   const storedRefreshToken = async (key: string): Promise<string> => {
-    const [row] = await db.query('SELECT refresh_token_enc FROM auth_sessions WHERE id_hash = $1', [key]);
-    return cipher.decrypt(row.refresh_token_enc)!;
+    return cipher.decrypt((await bed.store.read(key))!.refreshTokenEnc!)!;
   };
 
   it('stores the rotated refresh token; the old one is refused; a refused refresh ends the session (401 AUTH_SESSION_REFRESH_FAILED)', async () => {
@@ -72,7 +72,7 @@ describe('refresh with rotating refresh tokens, two replicas', () => {
     const refused = await rejection(tokens.accessToken(user, { forceRefresh: true }));
     expect(refused.code).toBe('AUTH_SESSION_REFRESH_FAILED');
     expect(refused.status).toBe(401);
-    expect((await db.query('SELECT 1 FROM auth_sessions WHERE id_hash = $1', [user.sessionKey])).length).toBe(0);
+    expect(await bed.store.read(user.sessionKey!)).toBeUndefined();
     expect((await agent.request(`${base}/api/profile`)).status).toBe(401);
   });
 
@@ -90,7 +90,7 @@ describe('refresh with rotating refresh tokens, two replicas', () => {
     const agent = await bed.signIn('racing-refresher');
     const user = await sessionUser(agent, bed.apps[0].base, BED_SESSION_SECRET);
     // The access token is about to expire: both replicas decide to refresh.
-    await db.query(`UPDATE auth_sessions SET access_token_expires_at = now() WHERE id_hash = $1`, [user.sessionKey]);
+    await bed.store.update(user.sessionKey!, { accessTokenExpiresAt: new Date() });
     const before = providerRefreshes;
     const callers = bed.apps.length > 1 ? bed.apps : [bed.apps[0], bed.apps[0]];
     const [a, b] = await Promise.all(callers.map(({ app }) => app.get(SessionTokensService).accessToken(user)));
@@ -109,15 +109,15 @@ async function app1Refresh(bed: SessionTestBed, user: AuthUser): Promise<void> {
   expect(typeof token).toBe('string');
 }
 
-describe('a refreshed ID token is verified like a login\'s before it is stored', () => {
+describe.each(sessionStores)('a refreshed ID token is verified like a login\'s before it is stored (sessions in %s)', (store) => {
   const CLIENT_ID = 'rogue-client';
   const SECRET = 'test-session-secret-0123456789-abcdefghij';
   let rogue: RogueProvider;
-  let sut: SampleAppUnderTest;
+  let sut: Awaited<ReturnType<typeof startSampleAppOnStore>>;
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: 'rogue-secret' });
-    sut = await startSampleAppUnderTest({ OIDC_ISSUER_URL: rogue.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'rogue-secret', AUTH_SESSION_SECRET: SECRET });
+    sut = await startSampleAppOnStore(store, { OIDC_ISSUER_URL: rogue.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'rogue-secret', AUTH_SESSION_SECRET: SECRET });
   });
   afterAll(async () => {
     await sut?.close();
@@ -149,13 +149,11 @@ describe('a refreshed ID token is verified like a login\'s before it is stored',
   ])('refuses %s: the token is not stored and the session ends (401 AUTH_SESSION_REFRESH_FAILED)', async (_name, plan) => {
     const sub = `bad-refresh-${Math.random().toString(36).slice(2, 8)}`;
     const { agent, user } = await signedIn(sub);
-    const db = sut.running.app.get(DataSource);
-    const [{ id_token_enc: before }] = await db.query('SELECT id_token_enc FROM auth_sessions WHERE id_hash = $1', [user.sessionKey]);
-    expect(before).toBeTruthy();
+    expect((await sut.store.read(user.sessionKey!))?.idTokenEnc).toBeTruthy();
     rogue.planNextIdToken(plan as Parameters<RogueProvider['planNextIdToken']>[0]);
     const error = await rejection(sut.running.app.get(SessionTokensService).accessToken(user, { forceRefresh: true }));
     expect(error.code).toBe('AUTH_SESSION_REFRESH_FAILED');
-    expect((await db.query('SELECT 1 FROM auth_sessions WHERE id_hash = $1', [user.sessionKey])).length).toBe(0);
+    expect(await sut.store.read(user.sessionKey!)).toBeUndefined();
     expect((await agent.request(`${sut.baseUrl}/auth/me`)).status).toBe(401);
   });
 });

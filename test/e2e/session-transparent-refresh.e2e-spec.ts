@@ -7,20 +7,21 @@ import { TokenCipher } from '../../lib/session/token-cipher.js';
 import type { CookieAgent } from '../support/cookie-agent.js';
 import { statusWithin } from '../support/eventually.js';
 import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { sessionStores } from '../support/session-stores.js';
 
 /**
  * Issue 11: transparent refresh. When a session's access token is about to expire, the request
  * itself refreshes it server-side (the browser notices nothing); concurrent requests of one
  * session on two replicas cause one provider refresh; a refused refresh ends the session.
  */
-describe('transparent refresh on the request path (rotating provider, two replicas)', () => {
+describe.each(sessionStores)('transparent refresh on the request path (rotating provider, two replicas, sessions in %s)', (store) => {
   let bed: SessionTestBed;
   let db: DataSource;
   let providerRefreshes = 0;
   const cipher = new TokenCipher(BED_SESSION_SECRET);
 
   beforeAll(async () => {
-    bed = await startSessionTestBed({ instances: REPLICAS, rotateRefreshToken: true });
+    bed = await startSessionTestBed({ instances: REPLICAS, rotateRefreshToken: true, store });
     db = bed.apps[0].app.get(DataSource);
     bed.provider.provider.on('grant.success', (ctx) => {
       if (ctx.oidc.params?.grant_type === 'refresh_token') providerRefreshes += 1;
@@ -40,13 +41,15 @@ describe('transparent refresh on the request path (rotating provider, two replic
    * its cached copy of the session, as PostgreSQL's change notification would make it do.
    */
   const expireSoon = async (key: string) => {
-    await db.query(`UPDATE auth_sessions SET access_token_expires_at = now() + interval '5 seconds' WHERE id_hash = $1`, [key]);
+    await bed.store.update(key, { accessTokenExpiresAt: new Date(Date.now() + 5_000) });
     for (const { app } of bed.apps) app.get(AuthSessionService).forget(key);
   };
   const expiry = async (key: string): Promise<number> => {
-    const [row] = await db.query('SELECT access_token_expires_at FROM auth_sessions WHERE id_hash = $1', [key]);
-    return new Date(row.access_token_expires_at).getTime();
+    return (await bed.store.read(key))!.accessTokenExpiresAt!.getTime();
   };
+
+  const userId = async (cookie: string): Promise<string> =>
+    ((await (await fetch(`${bed.apps[0].base}/auth/me`, { headers: { cookie } })).json()) as { id: string }).id;
 
   it('refreshes an access token about to expire while serving the request', async () => {
     const { cookie, key } = await session('transparent');
@@ -72,7 +75,7 @@ describe('transparent refresh on the request path (rotating provider, two replic
 
   it('roles follow the refreshed tokens', async () => {
     const { cookie, key } = await session('admin');
-    await db.query(`UPDATE auth_users u SET roles = '[]'::jsonb FROM auth_sessions s WHERE s.user_id = u.id AND s.id_hash = $1`, [key]);
+    await db.query(`UPDATE auth_users SET roles = '[]'::jsonb WHERE id = $1`, [await userId(cookie)]);
     expect((await statusWithin(() => fetch(`${bed.apps[0].base}/api/admin`, { headers: { cookie } }), 403)).status).toBe(403);
     await expireSoon(key);
     expect((await fetch(`${bed.apps[bed.apps.length - 1].base}/api/admin`, { headers: { cookie } })).status).toBe(200);
@@ -80,8 +83,7 @@ describe('transparent refresh on the request path (rotating provider, two replic
 
   it('a refresh the provider refuses ends the session: 401 AUTH_SESSION_REFRESH_FAILED, then no session', async () => {
     const { agent, cookie, key } = await session('transparent-revoked');
-    const [row] = await db.query('SELECT refresh_token_enc FROM auth_sessions WHERE id_hash = $1', [key]);
-    const spent = cipher.decrypt(row.refresh_token_enc)!;
+    const spent = cipher.decrypt((await bed.store.read(key))!.refreshTokenEnc!)!;
     const me = (await (await agent.request(`${bed.apps[0].base}/auth/me`)).json()) as AuthUser;
     await bed.apps[0].app.get(SessionTokensService).accessToken({ ...me, via: 'session', sessionKey: key }, { forceRefresh: true });
     // Someone replays the spent refresh token: the provider detects the reuse and revokes the grant.

@@ -6,7 +6,9 @@ import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider 
 import { CookieAgent } from './cookie-agent.js';
 import { bindLoopbackServer, type LoopbackServer } from './loopback-server.js';
 import { signIn } from './sample-app-harness.js';
+import { sessionStoreOption, sessionStoreProbe, testKeyPrefix, type SessionStoreKind, type SessionStoreProbe } from './session-stores.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { DataSource } from 'typeorm';
 
 /**
  * Replicas for multi-instance tests: two on a real PostgreSQL; one on embedded PGlite, which
@@ -48,6 +50,8 @@ export interface SessionTestBedOptions {
   accessTokenTtlSeconds?: number;
   /** Extra AuthModule options for every instance. */
   options?: Partial<AuthModuleOptions>;
+  /** Where the instances keep sessions (one Redis key prefix per bed). Default postgres. */
+  store?: SessionStoreKind;
 }
 
 export interface SessionTestBed {
@@ -55,6 +59,8 @@ export interface SessionTestBed {
   database: TestDatabase;
   /** One app per instance, each with its own base URL. */
   apps: Array<{ app: INestApplication; base: string }>;
+  /** The session store seen from outside the apps (read, change, delete sessions). */
+  store: SessionStoreProbe;
   signIn(login: string, instance?: number): Promise<CookieAgent>;
   close(): Promise<void>;
 }
@@ -83,10 +89,15 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
   });
   const apps: SessionTestBed['apps'] = [];
+  const keyPrefix = testKeyPrefix();
+  const kind = options.store ?? 'postgres';
+  const extra = { ...options.options, session: { secret: BED_SESSION_SECRET, ...options.options?.session, store: sessionStoreOption(kind, keyPrefix) } };
+  let store: SessionStoreProbe | undefined;
   try {
     for (const [i, listener] of listeners.entries()) {
-      apps.push({ app: await bootInstance(database, provider, listener, options.options), base: bases[i] });
+      apps.push({ app: await bootInstance(database, provider, listener, extra), base: bases[i] });
     }
+    store = sessionStoreProbe(kind, keyPrefix, apps[0].app.get(DataSource));
   } catch (error) {
     await Promise.all(apps.map(({ app }) => app.close()));
     await Promise.all(listeners.map((listener) => listener.close()));
@@ -98,6 +109,7 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
     provider,
     database,
     apps,
+    store,
     async signIn(login, instance = 0) {
       const { agent, final } = await signIn(apps[instance].base, login);
       if (final.status !== 302) throw new Error(`login of ${login} answered ${final.status}: ${await final.text()}`);
@@ -105,6 +117,7 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
     },
     async close() {
       await Promise.all(apps.map(({ app }) => app.close()));
+      await store.close();
       await provider.close();
       await database.close();
     },

@@ -14,7 +14,12 @@ export function authModuleOptions(config: SampleConfig): AuthModuleOptions {
     jwksCooldownSeconds: config.jwksCooldownSeconds,
     // The embedded provider is the app itself; off loopback it runs only with DEV_IDENTITY_PROVIDER=1.
     allowInsecureIssuer: config.embeddedProvider,
-    session: { secret: config.sessionSecret, idleTimeoutSeconds: config.sessionIdleSeconds, absoluteTimeoutSeconds: config.sessionMaxSeconds },
+    session: {
+      secret: config.sessionSecret,
+      idleTimeoutSeconds: config.sessionIdleSeconds,
+      absoluteTimeoutSeconds: config.sessionMaxSeconds,
+      ...(config.redis ? { store: { type: 'redis', url: config.redis.url, keyPrefix: config.redis.keyPrefix } } : {}),
+    },
     sync: config.sync,
     rateLimit: config.rateLimit,
     enforce: config.enforce,

@@ -38,6 +38,8 @@ export interface SampleConfig {
   sessionIdleSeconds: number;
   /** AUTH_SESSION_MAX_SECONDS (default 28800): a session ends this long after login. */
   sessionMaxSeconds: number;
+  /** REDIS_URL: sessions in Redis (under REDIS_KEY_PREFIX, default `nestflux:auth:`); undefined: in PostgreSQL. */
+  redis: { url: string; keyPrefix: string } | undefined;
   sync: UserSyncOptions;
   /** AUTH_RATE_LIMIT (`20/60s`) and AUTH_TRUSTED_PROXIES (comma-separated). */
   rateLimit: { limit: number; windowSeconds: number; trustedProxies: string[] };
@@ -70,6 +72,7 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
     ...sessionLifetimes(env),
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX || 'nestflux:auth:' } : undefined,
     sessionSecret: env.AUTH_SESSION_SECRET || (await persistentSecret(dataDir)),
     rateLimit: { ...parseRateLimit(env.AUTH_RATE_LIMIT), trustedProxies: (env.AUTH_TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean) },
     sync: {
