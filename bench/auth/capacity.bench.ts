@@ -94,7 +94,7 @@ const running = await startSampleApp(
   { PORT: String(listener.port), BASE_URL: baseUrl, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghijkl', AUTH_RATE_LIMIT: '100000/60s' },
   { devProviderAutoLogin: true, quiet: true, database: { url: database.url, poolSize: database.poolSize }, server: listener.server },
 );
-let loginText = '';
+let loginText: string;
 try {
   await signIn(baseUrl, 'warm-up');
   const latencies: number[] = [];

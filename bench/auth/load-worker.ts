@@ -98,7 +98,9 @@ async function run(request: LoadRequest, seconds: number, record: boolean): Prom
   };
 }
 
-parentPort!.on('message', async (message: { id: number; request?: LoadRequest; tokens?: TokenPool }) => {
+parentPort!.on('message', (message: { id: number; request?: LoadRequest; tokens?: TokenPool }) => void handleMessage(message));
+
+async function handleMessage(message: { id: number; request?: LoadRequest; tokens?: TokenPool }): Promise<void> {
   if (message.tokens) {
     pools.push(message.tokens);
     tokenCount += message.tokens.count;
@@ -112,4 +114,4 @@ parentPort!.on('message', async (message: { id: number; request?: LoadRequest; t
   } catch (error) {
     parentPort!.postMessage({ id: message.id, error: (error as Error).stack ?? String(error) });
   }
-});
+}

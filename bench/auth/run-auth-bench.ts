@@ -173,7 +173,7 @@ function request(row: BenchRow, warmup: number, measured: number): LoadRequest {
 }
 
 async function serverVersion(app: RunningSampleApp): Promise<string> {
-  const [row] = (await app.app.get(DataSource).query('SHOW server_version')) as Array<{ server_version: string }>;
+  const [row] = await app.app.get(DataSource).query<Array<{ server_version: string }>>('SHOW server_version');
   return row.server_version.split(' ')[0];
 }
 

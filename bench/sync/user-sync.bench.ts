@@ -45,7 +45,7 @@ if (process.argv[2] === 'serve') {
     }
     if (message === 'exit') process.exit(0);
   });
-  ready.then((port) => process.send?.({ port }));
+  void ready.then((port) => process.send?.({ port }));
 } else {
   await main();
 }

@@ -42,7 +42,7 @@ export class AuditRetentionScheduler implements OnApplicationBootstrap, BeforeAp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.job?.stop();
+    await this.job?.stop();
     if (this.registry.doesExist('cron', AUDIT_PURGE_JOB)) this.registry.deleteCronJob(AUDIT_PURGE_JOB);
     await this.tick;
   }

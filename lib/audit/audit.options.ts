@@ -1,6 +1,7 @@
 import { CronTime } from 'cron';
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { TrustedProxies } from '../rate-limit/client-address.js';
+import { wholeNumberOption } from '../options/whole-number-option.js';
 
 /** The audit log (`AuthModuleOptions.audit`). */
 export interface AuthAuditOptions {
@@ -50,12 +51,12 @@ export function resolveAuditOptions(options: AuthAuditOptions | undefined, trust
   }
   return {
     enabled: audit.enabled ?? true,
-    retentionDays: wholeNumber(audit.retentionDays, 90, 1, 3650, 'audit.retentionDays'),
+    retentionDays: wholeNumberOption(audit.retentionDays, 90, 1, 3650, 'audit.retentionDays'),
     purgeCron,
     purgeTimeZone,
-    flushIntervalMs: wholeNumber(audit.flushIntervalMs, 1000, 10, 60_000, 'audit.flushIntervalMs'),
-    batchSize: wholeNumber(audit.batchSize, 100, 1, 1000, 'audit.batchSize'),
-    maxQueue: wholeNumber(audit.maxQueue, 10_000, 1, 1_000_000, 'audit.maxQueue'),
+    flushIntervalMs: wholeNumberOption(audit.flushIntervalMs, 1000, 10, 60_000, 'audit.flushIntervalMs'),
+    batchSize: wholeNumberOption(audit.batchSize, 100, 1, 1000, 'audit.batchSize'),
+    maxQueue: wholeNumberOption(audit.maxQueue, 10_000, 1, 1_000_000, 'audit.maxQueue'),
     trustedProxies,
   };
 }
@@ -76,10 +77,3 @@ function resolveCron(value: unknown): string {
   return cron;
 }
 
-function wholeNumber(value: unknown, fallback: number, min: number, max: number, key: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new AuthConfigError(key, `is ${String(value)}`, `Use a whole number from ${min} to ${max}.`);
-  }
-  return value;
-}

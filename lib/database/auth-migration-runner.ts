@@ -23,7 +23,7 @@ export async function runAuthMigrations(
         name text PRIMARY KEY,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-    const rows: Array<{ name: string }> = await runner.query('SELECT name FROM auth_schema_migrations');
+    const rows = (await runner.query('SELECT name FROM auth_schema_migrations')) as Array<{ name: string }>;
     const done = new Set(rows.map((row) => row.name));
     for (const Migration of migrations) {
       const migration = new Migration();

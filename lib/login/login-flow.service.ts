@@ -230,7 +230,9 @@ export class LoginFlowService {
             name: 'nestflux-oidc',
             ...(this.settings.resource ? { resource: this.settings.resource } : {}),
           },
-          (tokens, done) => done(null, tokens),
+          (tokens, done) => {
+            done(null, tokens);
+          },
         ),
       };
     }

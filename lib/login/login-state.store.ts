@@ -81,7 +81,7 @@ export class LoginStateStore implements OnModuleInit, OnModuleDestroy {
       if (row?.live) return { outcome: 'ok', login: { state, codeVerifier: row.code_verifier, nonce: row.nonce, maxAge: row.max_age, returnTo: row.return_to } };
       if (row) return { outcome: 'unknown' };
     }
-    const [other] = await this.dataSource.query(`SELECT 1 FROM auth_login_states WHERE state_hash = $1 AND expires_at > now()`, [stateHash]);
+    const [other] = await this.dataSource.query<unknown[]>(`SELECT 1 FROM auth_login_states WHERE state_hash = $1 AND expires_at > now()`, [stateHash]);
     return other ? { outcome: 'other-browser' } : { outcome: 'unknown' };
   }
 

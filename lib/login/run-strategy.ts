@@ -1,5 +1,6 @@
 import type { HttpRequest as Request } from '../http/http-types.js';
 import type { Strategy } from 'openid-client/passport';
+import { describeValue } from '../errors/describe-value.js';
 
 export type StrategyOutcome =
   | { kind: 'redirect'; url: string }
@@ -19,14 +20,19 @@ export function runStrategy(strategy: Strategy, req: Request, options: Record<st
       redirect: (url: string) => resolve({ kind: 'redirect', url }),
       success: (user: unknown) => resolve({ kind: 'success', user }),
       fail: (info: unknown) => resolve({ kind: 'fail', info }),
-      error: (error: unknown) => reject(error),
+      error: (error: unknown) => reject(asError(error)),
       pass: () => resolve({ kind: 'fail', info: { message: 'strategy passed' } }),
     };
     const perRequest = Object.assign(Object.create(strategy) as Strategy, actions);
     try {
       perRequest.authenticate(req as never, options);
     } catch (error) {
-      reject(error);
+      reject(asError(error));
     }
   });
+}
+
+/** Passport strategies may fail with anything; callers get an Error. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(`strategy failed: ${describeValue(error)}`);
 }

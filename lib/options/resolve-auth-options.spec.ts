@@ -13,7 +13,7 @@ const valid: AuthModuleOptions = {
 
 function configError(options: Partial<AuthModuleOptions> | Record<string, unknown>): AuthConfigError {
   try {
-    resolveAuthOptions({ ...valid, ...options } as AuthModuleOptions);
+    resolveAuthOptions({ ...valid, ...options });
   } catch (error) {
     if (error instanceof AuthConfigError) return error;
     throw error;

@@ -6,6 +6,8 @@ import type { DeviceFlowSettings, EnforceSettings, IntrospectionSettings, TokenR
 import { compilePathExclusions, pathPatternProblem } from '../guards/enforce-paths.js';
 import { loginBindingCookie } from '../login/login-binding.js';
 import { resolveRateLimit } from './resolve-rate-limit.js';
+import { describeValue } from '../errors/describe-value.js';
+import { wholeNumberOption } from './whole-number-option.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
@@ -45,7 +47,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
   if (accessTokenAlgorithms.some((alg) => alg.startsWith('HS'))) {
     throw new AuthConfigError('accessTokenAlgorithms', 'allows HMAC', 'Bearer tokens must be signed with the provider\'s public-key JWKS: use RS256, PS256, ES256 or EdDSA.');
   }
-  const clockToleranceSeconds = integerInRange(options.clockToleranceSeconds, 60, 0, 300, 'clockToleranceSeconds');
+  const clockToleranceSeconds = wholeNumberOption(options.clockToleranceSeconds, 60, 0, 300, 'clockToleranceSeconds');
   const rolesClaim = options.rolesClaim ?? 'roles';
   const rolesPath = rolesClaim.split('.');
   if (rolesPath.some((part) => part.length === 0)) {
@@ -55,8 +57,8 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
   if (!session || typeof session.secret !== 'string' || session.secret.length < 32) {
     throw new AuthConfigError('session.secret', 'must be a string of at least 32 characters', 'Generate one with `openssl rand -base64 48` and keep it in your secret store.');
   }
-  const idleTimeoutSeconds = integerInRange(session.idleTimeoutSeconds, 1800, 60, 30 * 86400, 'session.idleTimeoutSeconds');
-  const absoluteTimeoutSeconds = integerInRange(session.absoluteTimeoutSeconds, 28800, 60, 365 * 86400, 'session.absoluteTimeoutSeconds');
+  const idleTimeoutSeconds = wholeNumberOption(session.idleTimeoutSeconds, 1800, 60, 30 * 86400, 'session.idleTimeoutSeconds');
+  const absoluteTimeoutSeconds = wholeNumberOption(session.absoluteTimeoutSeconds, 28800, 60, 365 * 86400, 'session.absoluteTimeoutSeconds');
   const cookie = options.cookie ?? {};
   const sameSite = cookie.sameSite ?? 'lax';
   if (sameSite !== 'lax' && sameSite !== 'strict') {
@@ -73,7 +75,7 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
   if (resource !== undefined) checkResourceIndicator(resource);
   const postLogoutRedirectUrl = options.postLogoutRedirectUrl ?? new URL('/', baseUrl).href;
   requireUrl(postLogoutRedirectUrl, 'postLogoutRedirectUrl', 'an absolute URL registered at the provider');
-  const httpTimeoutMs = integerInRange(options.httpTimeoutMs, 5000, 100, 120_000, 'httpTimeoutMs');
+  const httpTimeoutMs = wholeNumberOption(options.httpTimeoutMs, 5000, 100, 120_000, 'httpTimeoutMs');
   const baseHref = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
   const scope = normaliseScope(options.scope ?? 'openid profile email');
   const audience = requireString(options.audience ?? clientId, 'audience', 'Set the `aud` your API expects in bearer tokens.');
@@ -103,9 +105,9 @@ export function resolveAuthOptions(options: AuthModuleOptions, routePrefixOption
       accessTokenAlgorithms,
       clockToleranceSeconds,
       rolesPath,
-      jwksCooldownMs: integerInRange(options.jwksCooldownSeconds, 30, 1, 60, 'jwksCooldownSeconds') * 1000,
-      jwksMaxAgeMs: integerInRange(options.jwksMaxAgeSeconds, 600, 1, 86400, 'jwksMaxAgeSeconds') * 1000,
-      jwksStaleIfErrorMs: integerInRange(options.jwksStaleIfErrorSeconds, 86400, 0, 7 * 86400, 'jwksStaleIfErrorSeconds') * 1000,
+      jwksCooldownMs: wholeNumberOption(options.jwksCooldownSeconds, 30, 1, 60, 'jwksCooldownSeconds') * 1000,
+      jwksMaxAgeMs: wholeNumberOption(options.jwksMaxAgeSeconds, 600, 1, 86400, 'jwksMaxAgeSeconds') * 1000,
+      jwksStaleIfErrorMs: wholeNumberOption(options.jwksStaleIfErrorSeconds, 86400, 0, 7 * 86400, 'jwksStaleIfErrorSeconds') * 1000,
       requireAtJwt: options.requireAtJwt === true,
       // The CLI client's tokens are meant for this API: the host configured that client here.
       allowedClientIds: allowedClientIds && deviceFlow ? new Set([...allowedClientIds, deviceFlow.clientId]) : allowedClientIds,
@@ -188,18 +190,18 @@ function algorithms(value: unknown, key: string): string[] {
       throw new AuthConfigError(key, `contains "${String(alg)}"`, `Use JWS algorithms from: ${[...KNOWN_ALGORITHMS].join(', ')} ("none" is never accepted).`);
     }
   }
-  return [...value];
+  return [...(value as string[])];
 }
 
 function resolveSessionCache(cache: unknown): SessionSettings['cache'] {
   if (cache === false) return null;
   if (cache !== undefined && (cache === null || typeof cache !== 'object')) {
-    throw new AuthConfigError('session.cache', `is ${String(cache)}`, 'Use false, or an object with maxEntries and ttlSeconds.');
+    throw new AuthConfigError('session.cache', `is ${describeValue(cache)}`, 'Use false, or an object with maxEntries and ttlSeconds.');
   }
   const options = (cache ?? {}) as { maxEntries?: unknown; ttlSeconds?: unknown };
   return {
-    maxEntries: integerInRange(options.maxEntries, 10_000, 1, 10_000_000, 'session.cache.maxEntries'),
-    ttlMs: integerInRange(options.ttlSeconds, 10, 1, 3600, 'session.cache.ttlSeconds') * 1000,
+    maxEntries: wholeNumberOption(options.maxEntries, 10_000, 1, 10_000_000, 'session.cache.maxEntries'),
+    ttlMs: wholeNumberOption(options.ttlSeconds, 10, 1, 3600, 'session.cache.ttlSeconds') * 1000,
   };
 }
 
@@ -228,13 +230,6 @@ function resolveSessionStore(store: unknown): SessionStoreSettings {
   return { type: 'redis', url: options.url, keyPrefix };
 }
 
-function integerInRange(value: unknown, fallback: number, min: number, max: number, key: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new AuthConfigError(key, `is ${String(value)}`, `Use a whole number from ${min} to ${max}.`);
-  }
-  return value;
-}
 
 function enforceSettings(value: unknown, routePrefix: string): EnforceSettings | undefined {
   if (value === undefined || value === null || value === false) return undefined;
@@ -271,7 +266,7 @@ function tokenRelaySettings(value: unknown, routePrefix: string): TokenRelaySett
   if (upstream.protocol === 'http:' && !LOOPBACK_HOSTS.has(upstream.hostname) && options.allowInsecureUpstream !== true) {
     throw new AuthConfigError('tokenRelay.upstream', `uses plain http on a non-loopback host (${upstream.host}): access tokens would cross the network in clear`, 'Use https, or set tokenRelay.allowInsecureUpstream: true for a private network you trust.');
   }
-  return { path, upstream: upstream.href, timeoutMs: integerInRange(options.timeoutMs, 30_000, 100, 600_000, 'tokenRelay.timeoutMs') };
+  return { path, upstream: upstream.href, timeoutMs: wholeNumberOption(options.timeoutMs, 30_000, 100, 600_000, 'tokenRelay.timeoutMs') };
 }
 
 function introspectionSettings(value: unknown, allowHttp: boolean): IntrospectionSettings | undefined {
@@ -286,8 +281,8 @@ function introspectionSettings(value: unknown, allowHttp: boolean): Introspectio
   }
   return {
     endpoint,
-    maxCacheMs: integerInRange(options.cacheSeconds, 60, 1, 300, 'introspection.cacheSeconds') * 1000,
-    negativeCacheMs: integerInRange(options.negativeCacheSeconds, 2, 0, 5, 'introspection.negativeCacheSeconds') * 1000,
+    maxCacheMs: wholeNumberOption(options.cacheSeconds, 60, 1, 300, 'introspection.cacheSeconds') * 1000,
+    negativeCacheMs: wholeNumberOption(options.negativeCacheSeconds, 2, 0, 5, 'introspection.negativeCacheSeconds') * 1000,
   };
 }
 

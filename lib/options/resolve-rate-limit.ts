@@ -3,13 +3,14 @@ import { TrustedProxies } from '../rate-limit/client-address.js';
 import { InMemoryRateLimitStorage } from '../rate-limit/rate-limit.storage.js';
 import type { AuthRateLimitOptions } from './auth-module-options.js';
 import type { RateLimitSettings } from './resolved-auth-options.js';
+import { wholeNumberOption } from './whole-number-option.js';
 
 /** `rateLimit` validated at boot; every problem names its key. */
 export function resolveRateLimit(options: AuthRateLimitOptions | undefined): RateLimitSettings {
   const rateLimit = options ?? {};
   if (typeof rateLimit !== 'object') throw new AuthConfigError('rateLimit', 'must be an object', 'Pass { limit, windowSeconds, trustedProxies } or leave it out.');
-  const limit = wholeNumber(rateLimit.limit, 20, 1, 1_000_000, 'rateLimit.limit');
-  const windowSeconds = wholeNumber(rateLimit.windowSeconds, 60, 1, 86_400, 'rateLimit.windowSeconds');
+  const limit = wholeNumberOption(rateLimit.limit, 20, 1, 1_000_000, 'rateLimit.limit');
+  const windowSeconds = wholeNumberOption(rateLimit.windowSeconds, 60, 1, 86_400, 'rateLimit.windowSeconds');
   const entries = rateLimit.trustedProxies ?? [];
   if (!Array.isArray(entries) || entries.some((entry) => typeof entry !== 'string')) {
     throw new AuthConfigError('rateLimit.trustedProxies', 'must be an array of strings', 'List your proxies\' addresses or ranges, e.g. ["10.0.0.0/8"] or ["loopback"].');
@@ -23,10 +24,3 @@ export function resolveRateLimit(options: AuthRateLimitOptions | undefined): Rat
   return { limit, windowMs: windowSeconds * 1000, trustedProxies, storage: rateLimit.storage ?? new InMemoryRateLimitStorage() };
 }
 
-function wholeNumber(value: unknown, fallback: number, min: number, max: number, key: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new AuthConfigError(key, `is ${String(value)}`, `Use a whole number from ${min} to ${max}.`);
-  }
-  return value;
-}

@@ -28,7 +28,7 @@ export function hashSessionId(secret: string, sessionId: string): string {
   if (known !== undefined) return known;
   const hash = createHmac('sha256', secret).update(sessionId).digest('hex');
   if (!SESSION_ID_PATTERN.test(sessionId)) return hash;
-  if (!recent) recentHashes.set(secret, (recent = new Map()));
+  if (!recent) recentHashes.set(secret, (recent = new Map<string, string>()));
   if (recent.size >= RECENT_HASHES_MAX) recent.delete(recent.keys().next().value!);
   recent.set(sessionId, hash);
   return hash;

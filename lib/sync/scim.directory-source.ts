@@ -3,6 +3,7 @@ import { asArray, asRecord, joinNames, readPath, strings, text, toDirectoryUser 
 import type { DirectoryListOptions, DirectoryPage, DirectorySource, DirectoryUser } from './directory-source.interface.js';
 import { UserSyncError } from './user-sync.errors.js';
 import type { ResolvedUserSyncOptions } from './user-sync.options.js';
+import { describeValue } from '../errors/describe-value.js';
 
 export type ScimSourceSettings = Pick<ResolvedUserSyncOptions, 'url' | 'token' | 'subjectField' | 'pageSize' | 'rolesClaim'>;
 
@@ -37,7 +38,7 @@ export class ScimDirectorySource implements DirectorySource {
       const body = await this.get({ startIndex: String(startIndex), count: String(this.settings.pageSize) }, signal);
       const echoed = body.startIndex;
       if (echoed !== undefined && Number(echoed) !== startIndex) {
-        throw brokenPaging(`the server answered startIndex=${String(echoed)} when asked for startIndex=${startIndex} (it ignores startIndex)`);
+        throw brokenPaging(`the server answered startIndex=${describeValue(echoed)} when asked for startIndex=${startIndex} (it ignores startIndex)`);
       }
       const resources = body.Resources === undefined ? [] : asArray(body.Resources, 'SCIM "Resources"');
       const users = resources.map((raw) => mapScimUser(raw, this.settings.subjectField, this.settings.rolesClaim));

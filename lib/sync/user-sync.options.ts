@@ -1,6 +1,7 @@
 import { CronTime } from 'cron';
 import { AuthConfigError } from '../errors/auth-error.js';
 import type { DirectorySource } from './directory-source.interface.js';
+import { wholeNumberOption } from '../options/whole-number-option.js';
 
 /** Which directory API the sync reads. */
 export type DirectorySourceKind = 'authentik' | 'keycloak' | 'scim' | 'none';
@@ -177,17 +178,17 @@ export function resolveUserSyncOptions(options: UserSyncOptions | undefined): Re
     deactivateLimit: resolveDeactivateLimit(o.deactivateLimit),
     rolesClaim,
     syncRoles,
-    rolesConcurrency: integerInRange(o.rolesConcurrency, 8, 1, 64, 'sync.rolesConcurrency'),
-    prefetchPages: integerInRange(o.prefetchPages, 4, 1, 16, 'sync.prefetchPages'),
+    rolesConcurrency: wholeNumberOption(o.rolesConcurrency, 8, 1, 64, 'sync.rolesConcurrency'),
+    prefetchPages: wholeNumberOption(o.prefetchPages, 4, 1, 16, 'sync.prefetchPages'),
     directorySource,
     issuer,
-    pageSize: integerInRange(o.pageSize, 100, 1, 1000, 'sync.pageSize'),
-    batchSize: integerInRange(o.batchSize, 1000, 1, 10_000, 'sync.batchSize'),
-    requestTimeoutMs: integerInRange(o.requestTimeoutMs, 30_000, 100, 600_000, 'sync.requestTimeoutMs'),
-    retries: integerInRange(o.retries, 4, 0, 10, 'sync.retries'),
-    retryBaseDelayMs: integerInRange(o.retryBaseDelayMs, 500, 0, 60_000, 'sync.retryBaseDelayMs'),
-    maxRetryDelayMs: integerInRange(o.maxRetryDelayMs, 60_000, 0, 600_000, 'sync.maxRetryDelayMs'),
-    leaseSeconds: integerInRange(o.leaseSeconds, 120, 10, 86_400, 'sync.leaseSeconds'),
+    pageSize: wholeNumberOption(o.pageSize, 100, 1, 1000, 'sync.pageSize'),
+    batchSize: wholeNumberOption(o.batchSize, 1000, 1, 10_000, 'sync.batchSize'),
+    requestTimeoutMs: wholeNumberOption(o.requestTimeoutMs, 30_000, 100, 600_000, 'sync.requestTimeoutMs'),
+    retries: wholeNumberOption(o.retries, 4, 0, 10, 'sync.retries'),
+    retryBaseDelayMs: wholeNumberOption(o.retryBaseDelayMs, 500, 0, 60_000, 'sync.retryBaseDelayMs'),
+    maxRetryDelayMs: wholeNumberOption(o.maxRetryDelayMs, 60_000, 0, 600_000, 'sync.maxRetryDelayMs'),
+    leaseSeconds: wholeNumberOption(o.leaseSeconds, 120, 10, 86_400, 'sync.leaseSeconds'),
     enabled,
     scheduled: enabled && cron !== 'off',
   };
@@ -282,10 +283,3 @@ function flag(value: unknown, fallback: boolean, key: string): boolean {
   return value;
 }
 
-function integerInRange(value: unknown, fallback: number, min: number, max: number, key: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new AuthConfigError(key, `is ${String(value)}`, `Use a whole number from ${min} to ${max}.`);
-  }
-  return value;
-}

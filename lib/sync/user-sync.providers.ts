@@ -30,6 +30,7 @@ export function createDirectorySource(options: ResolvedUserSyncOptions): Directo
 /** `source: none`: the sync is off; listing is a programming error. */
 class NoDirectorySource implements DirectorySource {
   readonly name = 'none';
+  // eslint-disable-next-line require-yield -- fails when iterated, as a source that cannot list does
   async *listUsers(_options?: DirectoryListOptions): AsyncIterable<DirectoryPage> {
     throw new TypeError('No directory source is configured (sync.source is "none").');
   }

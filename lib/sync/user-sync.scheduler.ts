@@ -38,7 +38,7 @@ export class UserSyncScheduler implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.job?.stop();
+    await this.job?.stop();
     if (this.registry.doesExist('cron', USER_SYNC_JOB)) this.registry.deleteCronJob(USER_SYNC_JOB);
     this.abort?.abort();
     await this.tick;

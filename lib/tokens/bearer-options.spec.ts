@@ -36,7 +36,7 @@ describe('bearer and JWKS options', () => {
     [{ allowedClientIds: ['ok', ''] }, 'allowedClientIds'],
     [{ allowedClientIds: 'cli' }, 'allowedClientIds'],
   ] as Array<[Record<string, unknown>, string]>)('refuses %j at boot, naming the key', (options, key) => {
-    const attempt = () => resolveAuthOptions({ ...valid, ...options } as AuthModuleOptions);
+    const attempt = () => resolveAuthOptions({ ...valid, ...options });
     expect(attempt).toThrow(AuthConfigError);
     expect(attempt).toThrow(`"${key}"`);
   });

@@ -30,8 +30,10 @@ export function extractScopes(claims: Readonly<Record<string, unknown>>): string
 }
 
 /** C0 and C1 control characters (NUL, escape sequences, newlines, …) and DEL. */
+/* eslint-disable no-control-regex -- finding control characters is the point */
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROL_CHARACTERS_GLOBAL = /[\u0000-\u001f\u007f-\u009f]+/g;
+/* eslint-enable no-control-regex */
 const MAX_ROLE_LENGTH = 255;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 

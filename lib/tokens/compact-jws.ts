@@ -137,7 +137,7 @@ export function verifyCompactJws(token: string, alg: string, keys: readonly Veri
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);
   const key = spec.padding || spec.dsaEncoding ? { key: keys[0].key, padding: spec.padding, saltLength: spec.saltLength, dsaEncoding: spec.dsaEncoding } : keys[0].key;
-  let valid = false;
+  let valid: boolean;
   try {
     valid = verify(spec.hash, Buffer.from(token.slice(0, dot2), 'latin1'), key, Buffer.from(token.slice(dot2 + 1), 'base64url'));
   } catch (cause) {

@@ -51,7 +51,7 @@ describe('IdTokenVerifier', () => {
   const claims = (overrides: Record<string, unknown> = {}): JWTPayload => {
     const base: Record<string, unknown> = { iss: ISSUER, aud: CLIENT_ID, sub: 'alice', iat: now(), exp: now() + 300, nonce: NONCE, ...overrides };
     for (const [key, value] of Object.entries(base)) if (value === undefined) delete base[key];
-    return base as JWTPayload;
+    return base;
   };
 
   const rs256 = (payload: JWTPayload, key: CryptoKey = signingKey, keyId = kid) =>

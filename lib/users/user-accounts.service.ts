@@ -46,7 +46,7 @@ export class UserAccountsService {
     } catch (error) {
       if (!(error instanceof IdentityTakenError)) throw error;
       const winner = await this.updateProfile(this.dataSource.manager, issuer, subject, profile);
-      if (!winner) throw new Error('identity vanished between insert and update');
+      if (!winner) throw new Error('identity vanished between insert and update', { cause: error });
       return winner;
     }
   }
@@ -65,7 +65,7 @@ export class UserAccountsService {
     } catch (error) {
       if (!(error instanceof IdentityTakenError)) throw error;
       const winner = await this.find(issuer, subject);
-      if (!winner) throw new Error('identity vanished between insert and read');
+      if (!winner) throw new Error('identity vanished between insert and read', { cause: error });
       return winner;
     }
   }
@@ -112,7 +112,7 @@ export class UserAccountsService {
 
 /** TypeORM's postgres driver returns `[rows, count]` for UPDATE … RETURNING. */
 function returnedRows(result: [UserRow[], number] | UserRow[]): UserRow[] {
-  return Array.isArray(result[0]) ? (result[0] as UserRow[]) : (result as UserRow[]);
+  return Array.isArray(result[0]) ? (result[0]) : (result as UserRow[]);
 }
 
 function toStoredUser(row: UserRow): StoredUser {

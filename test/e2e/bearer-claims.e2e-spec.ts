@@ -53,7 +53,7 @@ describe('control characters in bearer-token claims', () => {
     const res = await profile({ sub: 'nul-name-user', name: 'Mallory\u0000 Admin', email: 'mallory@corp.example\u0000@evil.example', roles: ['admin\u0000', 'reader'] });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ sub: 'nul-name-user', email: null, displayName: 'Mallory  Admin', roles: ['reader'] });
-    const [row] = await host.app.get(DataSource).query(
+    const [row] = await host.app.get(DataSource).query<unknown[]>(
       `SELECT u.display_name, u.email, u.roles FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'nul-name-user'`,
     );
     expect(row).toEqual({ display_name: 'Mallory  Admin', email: null, roles: ['reader'] });
@@ -63,7 +63,7 @@ describe('control characters in bearer-token claims', () => {
     const res = await profile({ sub: 'unicode-user', preferred_username: 'z\u0000oe', name: 'Zoë Ünal 山田', picture: 'https://img.example/a\u0000b.png' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ displayName: 'Zoë Ünal 山田' });
-    const [row] = await host.app.get(DataSource).query(
+    const [row] = await host.app.get(DataSource).query<unknown[]>(
       `SELECT u.username, u.avatar_url FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'unicode-user'`,
     );
     expect(row).toEqual({ username: 'z oe', avatar_url: null });

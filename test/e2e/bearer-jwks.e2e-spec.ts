@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
-import { CurrentUser, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
+import { CurrentUser, type AuthModuleOptions } from '@nestflux/auth';
 import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider, type RogueAccessTokenOptions } from '../support/rogue-provider/index.js';
 

@@ -135,8 +135,8 @@ describe('sample app with the embedded development provider (browser login, bear
     const results = await Promise.all(Array.from({ length: 50 }, () => signIn(base, 'racer')));
     expect(results.map((r) => r.final.status).filter((s) => s !== 302)).toEqual([]);
     const db = sut.running.app.get(DataSource);
-    const [identities] = await db.query(`SELECT count(*)::int AS n FROM auth_identities WHERE subject = 'racer'`);
-    const [users] = await db.query(`SELECT count(*)::int AS n FROM auth_users WHERE username = 'racer'`);
+    const [identities] = await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM auth_identities WHERE subject = 'racer'`);
+    const [users] = await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM auth_users WHERE username = 'racer'`);
     expect(identities.n).toBe(1);
     expect(users.n).toBe(1);
   });

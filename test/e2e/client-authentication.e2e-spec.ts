@@ -77,7 +77,7 @@ describe('client authentication methods, resource indicator, userinfo, afterLogi
               events.push(event);
             },
             ...variant.options,
-          } as AuthModuleOptions),
+          }),
         ],
       })
       class HostModule {}

@@ -79,7 +79,7 @@ describe('device authorization grant: the sample CLI against the sample app and 
   }
 
   async function stored(): Promise<{ apps: Record<string, { accessToken: string; refreshToken?: string; expiresAt?: number }> }> {
-    return JSON.parse(await readFile(credentialsPath(env), 'utf8'));
+    return JSON.parse(await readFile(credentialsPath(env), 'utf8')) as Awaited<ReturnType<typeof stored>>;
   }
 
   it('GET /auth/device/config names the provider, the public CLI client and the endpoints from discovery', async () => {

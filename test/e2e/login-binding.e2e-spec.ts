@@ -105,9 +105,9 @@ describe('login bound to the browser that started it (development provider)', ()
        SELECT md5(g::text) || md5('x' || g::text), 'v', 'n', NULL, '/', 'h', now() - interval '1 minute' FROM generate_series(1, 1500) g`,
     );
     await fetch(`${base}/auth/login`, { redirect: 'manual' }); // one live state
-    const live: number = (await db.query(`SELECT count(*)::int AS n FROM auth_login_states WHERE expires_at > now()`))[0].n;
+    const live = (await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM auth_login_states WHERE expires_at > now()`))[0].n;
     expect(await sut.running.app.get(LoginStateStore).purgeExpired()).toBe(1500);
-    expect((await db.query(`SELECT count(*)::int AS n FROM auth_login_states`))[0].n).toBe(live);
+    expect((await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM auth_login_states`))[0].n).toBe(live);
   });
 
   it('lets two logins run in two tabs of one browser', async () => {

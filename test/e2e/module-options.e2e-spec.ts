@@ -161,10 +161,10 @@ describe('AuthModule as a host app configures it', () => {
   it('refreshes the profile and last_login_at at every login', async () => {
     const db = app.get(DataSource);
     await signInAt(base, 'gina');
-    const [first] = await db.query(`SELECT u.id, u.last_login_at FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'gina'`);
+    const [first] = await db.query<Array<{ id: string; last_login_at: Date }>>(`SELECT u.id, u.last_login_at FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'gina'`);
     await db.query(`UPDATE auth_users SET display_name = 'stale', last_login_at = now() - interval '1 day' WHERE id = $1`, [first.id]);
     await signInAt(base, 'gina');
-    const [second] = await db.query('SELECT display_name, last_login_at FROM auth_users WHERE id = $1', [first.id]);
+    const [second] = await db.query<Array<{ display_name: string; last_login_at: Date }>>('SELECT display_name, last_login_at FROM auth_users WHERE id = $1', [first.id]);
     expect(second.display_name).toBe('Gina (gina)');
     expect(new Date(second.last_login_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });

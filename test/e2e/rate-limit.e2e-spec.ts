@@ -29,10 +29,10 @@ describe('rate limit of the login routes, at the default (20 per 60 s per IP)', 
   it('answers 302 twenty times, then 429 JSON with Retry-After; login states stop growing', async () => {
     for (let i = 0; i < 20; i++) expect((await fetch(`${base}/auth/login`, { redirect: 'manual' })).status).toBe(302);
     const db = sut.running.app.get(DataSource);
-    const [{ n: before }] = await db.query(`SELECT count(*)::int AS n FROM auth_login_states`);
+    const [{ n: before }] = await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM auth_login_states`);
     expect(before).toBe(20);
     for (let i = 0; i < 5; i++) await expectRateLimited(await fetch(`${base}/auth/login`, { redirect: 'manual' }));
-    const [{ n: after }] = await db.query(`SELECT count(*)::int AS n FROM auth_login_states`);
+    const [{ n: after }] = await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM auth_login_states`);
     expect(after).toBe(20);
   });
 

@@ -23,9 +23,9 @@ describe('sample app session lifetimes from the environment', () => {
       expect(options.session).toMatchObject({ idleTimeoutSeconds: 120, absoluteTimeoutSeconds: 7200 });
       const { final } = await signIn(sut.baseUrl, 'lifetimes');
       expect(final.headers.get('set-cookie')).toMatch(/Max-Age=7200/);
-      const [row] = (await sut.running.app.get(DataSource).query(
+      const [row] = await sut.running.app.get(DataSource).query<Array<{ lifetime: number }>>(
         `SELECT EXTRACT(EPOCH FROM (s.expires_at - s.created_at))::int AS lifetime FROM auth_sessions s JOIN auth_identities i ON i.user_id = s.user_id WHERE i.subject = 'lifetimes'`,
-      )) as Array<{ lifetime: number }>;
+      );
       expect(Math.abs(row.lifetime - 7200)).toBeLessThanOrEqual(2);
     } finally {
       await sut.close();

@@ -69,10 +69,10 @@ describe('a host app that configures every session option', () => {
   it('ends a session after the configured idle time, not the default, and dates its end by the configured lifetime', async () => {
     const idle = await rogueSignIn(host.baseUrl, 'idle-user');
     const busy = await rogueSignIn(host.baseUrl, 'busy-user');
-    const [row] = (await db.query(
+    const [row] = await db.query<Array<{ lifetime: number }>>(
       'SELECT EXTRACT(EPOCH FROM (expires_at - created_at))::int AS lifetime FROM auth_sessions WHERE id_hash = $1',
       [sessionKey(idle)],
-    )) as Array<{ lifetime: number }>;
+    );
     expect(Math.abs(row.lifetime - ABSOLUTE_SECONDS)).toBeLessThanOrEqual(5);
 
     const backdate = (agent: typeof idle, seconds: number) =>
@@ -114,7 +114,7 @@ describe('database.runMigrations: false', () => {
     const host = await startHostAppOn(rogue, { database, auth: { database: { runMigrations: false } } });
     try {
       const dataSource = host.app.get(DataSource);
-      const tables = async () => (await dataSource.query("SELECT to_regclass('auth_users') AS users, to_regclass('auth_schema_migrations') AS migrations")) as Array<{ users: string | null; migrations: string | null }>;
+      const tables = () => dataSource.query<Array<{ users: string | null; migrations: string | null }>>("SELECT to_regclass('auth_users') AS users, to_regclass('auth_schema_migrations') AS migrations");
       expect(await tables()).toEqual([{ users: null, migrations: null }]);
 
       await runAuthMigrations(dataSource, authMigrations);

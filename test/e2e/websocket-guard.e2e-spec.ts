@@ -49,7 +49,7 @@ class TestSocket {
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (raw) => {
-      const answer = JSON.parse(String(raw)) as WsAnswer;
+      const answer = JSON.parse((raw as Buffer).toString('utf8')) as WsAnswer; // text frames arrive as one Buffer
       if (this.waiting) this.waiting(answer);
       else this.queue.push(answer);
     });

@@ -53,7 +53,8 @@ async function installedVersion(name: string): Promise<string> {
  */
 export async function installHostApp(dir: string, tarball: string): Promise<void> {
   await cp(join(repoRoot, 'test', 'package', 'host-app'), dir, { recursive: true });
-  const versions = async (names: string[]) => Object.fromEntries(await Promise.all(names.map(async (name) => [name, await installedVersion(name)])));
+  const versions = async (names: string[]): Promise<Record<string, string>> =>
+    Object.fromEntries(await Promise.all(names.map(async (name) => [name, await installedVersion(name)] as const)));
   const manifest = {
     name: 'nestflux-host-app',
     private: true,

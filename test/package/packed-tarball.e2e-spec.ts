@@ -38,6 +38,7 @@ describe('the packed tarball in a host app outside the repository', () => {
     // The provider's port first (its issuer goes into the host's boot options); the provider
     // itself once the host's port, hence its redirect URI, is known. Until then it answers 503,
     // and the host retries discovery on its own.
+    // eslint-disable-next-line prefer-const -- set once the server listens (the issuer names its port)
     let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
     providerServer = createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()));
     await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve));

@@ -63,7 +63,7 @@ export class CookieAgent {
 
   private jar(host: string): Map<string, string> {
     let jar = this.jars.get(host);
-    if (!jar) this.jars.set(host, (jar = new Map()));
+    if (!jar) this.jars.set(host, (jar = new Map<string, string>()));
     return jar;
   }
 }

@@ -75,7 +75,7 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
     expect(users.get(authentikUid(2))!.active).toBe(false);
     expect(users.get(authentikUid(3))!.active).toBe(false);
     expect(users.get(authentikUid(4))!.active).toBe(true);
-    const [other] = await h.dataSource.query(`SELECT active FROM auth_users WHERE id = $1`, [outsider]);
+    const [other] = await h.dataSource.query<Array<{ active: boolean }>>(`SELECT active FROM auth_users WHERE id = $1`, [outsider]);
     expect(other.active).toBe(true);
 
     authentik.people[0].active = true;

@@ -53,7 +53,7 @@ describe('user sync from the Keycloak Admin API (real HTTP on loopback, real dat
     const users = await h.users();
     expect(users.get(keycloak.people[0].id)!.display_name).toBe('user1');
     expect(users.get(keycloak.people[39].id)!.active).toBe(false);
-    const [row] = await h.dataSource.query(`SELECT active FROM auth_users WHERE id = $1`, [gone]);
+    const [row] = await h.dataSource.query<Array<{ active: boolean }>>(`SELECT active FROM auth_users WHERE id = $1`, [gone]);
     expect(row.active).toBe(false);
   });
 

@@ -47,6 +47,6 @@ class JoseGuardModule {
 export async function startJoseGuardApp(config: BaselineConfig): Promise<{ app: INestApplication; url: string }> {
   const app = await NestFactory.create(JoseGuardModule.forConfig(config), { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
+  const { port } = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
   return { app, url: `http://127.0.0.1:${port}` };
 }

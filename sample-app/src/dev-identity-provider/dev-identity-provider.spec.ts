@@ -194,6 +194,7 @@ describe('development identity provider (mounted under express at /oidc)', () =>
     const app = express();
     // Nest registers body parsers before any middleware: both our form and oidc-provider cope.
     app.use(express.urlencoded({ extended: false }), express.json());
+    // eslint-disable-next-line prefer-const -- set once the server listens (the issuer names its port)
     let handler: ((req: express.Request, res: express.Response) => void) | undefined;
     app.use('/oidc', (req, res) => handler!(req, res));
     app.get('/health', (_req, res) => void res.json({ status: 'ok' }));

@@ -39,7 +39,7 @@ function clientMetadata(client: DevClient): ClientMetadata {
     id_token_signed_response_alg: 'RS256',
   };
   if (client.clientSecret !== undefined) metadata.client_secret = client.clientSecret;
-  if (client.jwks !== undefined) metadata.jwks = client.jwks as ClientMetadata['jwks'];
+  if (client.jwks !== undefined) metadata.jwks = client.jwks;
   if (client.jwksUri !== undefined) metadata.jwks_uri = client.jwksUri;
   if (client.backchannelLogoutUri !== undefined) {
     metadata.backchannel_logout_uri = client.backchannelLogoutUri;
@@ -59,7 +59,7 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
   const mountPath = issuerMountPath(options.issuer);
   return {
     clients: options.clients.map(clientMetadata),
-    jwks: { keys: [signingKey] } as Configuration['jwks'],
+    jwks: { keys: [signingKey] },
     findAccount: findDevAccount,
     // Random per process: sign-in sessions do not survive a restart, which is fine for development.
     cookies: {

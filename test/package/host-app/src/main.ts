@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { HostModule } from './app.module.js';
@@ -24,7 +24,7 @@ const app = await NestFactory.create(
   { logger: ['error', 'warn'] },
 );
 await app.init();
-server.on('request', app.getHttpAdapter().getInstance());
+server.on('request', app.getHttpAdapter().getInstance() as RequestListener);
 console.log(`host app listening on ${baseUrl}`);
 
 process.once('SIGTERM', () => {
