@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { AuthStepUp1764540000000 } from './migrations/1764540000000-auth-step-up.js';
 import { AuthLoginStateEntity } from '../login/login-state.entity.js';
 import { AuthSessionEntity } from '../session/auth-session.entity.js';
 import { AuthIdentityEntity } from '../users/auth-identity.entity.js';
@@ -24,4 +25,4 @@ export const authEntities = [AuthUserEntity, AuthIdentityEntity, AuthSessionEnti
  */
 export const authMigrations: Array<new () => MigrationInterface> = [AuthInitialSchema1764000000000, AuthUserSync1764100000000, AuthSessionInvalidation1764400000000,
   AuthLoginBrowserBinding1764470000000, AuthSyncDeactivateLimit1764500000000, AuthLogoutLinks1764500000000, AuthLogoutTokenJtis1764510000000, AuthSessionMetadata1764520000000,
-  AuthAuditLog1764530000000];
+  AuthAuditLog1764530000000, AuthStepUp1764540000000];

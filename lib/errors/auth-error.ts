@@ -30,7 +30,8 @@ export type AuthErrorCode =
   | 'AUTH_CLAIMS_UNAVAILABLE'
   | 'AUTH_SESSION_NOT_REFRESHABLE'
   | 'AUTH_FRONTCHANNEL_LOGOUT_INVALID'
-  | 'AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE';
+  | 'AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE'
+  | 'AUTH_LOGIN_PARAMETER_INVALID';
 
 /** HTTP status for each code: the one place that decides it. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
@@ -62,6 +63,7 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_SESSION_NOT_REFRESHABLE: 409,
   AUTH_FRONTCHANNEL_LOGOUT_INVALID: 400,
   AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE: 404,
+  AUTH_LOGIN_PARAMETER_INVALID: 400,
 };
 
 export class AuthError extends Error {
@@ -107,7 +109,7 @@ export class ForbiddenError extends AuthError {
   }
 }
 
-export type LoginErrorCode = 'AUTH_LOGIN_STATE_INVALID' | 'AUTH_LOGIN_BROWSER_MISMATCH' | 'AUTH_LOGIN_FAILED' | 'AUTH_ID_TOKEN_INVALID';
+export type LoginErrorCode = 'AUTH_LOGIN_STATE_INVALID' | 'AUTH_LOGIN_BROWSER_MISMATCH' | 'AUTH_LOGIN_FAILED' | 'AUTH_ID_TOKEN_INVALID' | 'AUTH_LOGIN_PARAMETER_INVALID';
 
 /** A login callback that cannot complete: unknown state, provider error, bad ID token. */
 export class LoginError extends AuthError {

@@ -9,6 +9,10 @@ export interface AuthErrorBody {
   error: string;
   message: string;
   code: string;
+  /** `AUTH_STEP_UP_REQUIRED`: the `acr` values that would do (RFC 9470). */
+  acrValues?: string[];
+  /** `AUTH_STEP_UP_REQUIRED`: the authentication must be at most this many seconds old. */
+  maxAge?: number;
 }
 
 /**
@@ -26,6 +30,10 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     if (status >= 500 || exception instanceof DatabaseError) this.logger.warn(`${exception.code}: ${exception.message}`);
     else this.logger.debug?.(`${exception.code}: ${exception.message}`);
     const body: AuthErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: exception.message, code: exception.code };
+    if (exception instanceof StepUpRequiredError) {
+      if (exception.acrValues?.length) body.acrValues = [...exception.acrValues];
+      if (exception.maxAgeSeconds !== undefined) body.maxAge = exception.maxAgeSeconds;
+    }
     const type = host.getType<string>();
     if (type === 'graphql') return graphQlError(exception, body);
     if (type === 'ws') return sendToSocket(host.switchToWs().getClient<unknown>(), body);

@@ -2,11 +2,12 @@ import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext }
 import { Reflector } from '@nestjs/core';
 import { ALL_ROLES_KEY, ANY_ROLES_KEY, IS_PUBLIC_KEY, SCOPES_KEY, STEP_UP_KEY } from '../decorators/auth-metadata.js';
 import type { StepUpRequirement } from '../decorators/step-up.decorator.js';
-import { ENFORCE_SETTINGS } from '../auth.tokens.js';
+import { AUTH_ROUTE_PREFIX, ENFORCE_SETTINGS } from '../auth.tokens.js';
 import { ForbiddenError, LoginRedirectError, StepUpRequiredError, UnauthenticatedError } from '../errors/auth-error.js';
 import type { EnforceSettings } from '../options/resolved-auth-options.js';
 import { asDependencyError } from '../errors/dependency-errors.js';
-import type { AuthUser } from '../users/auth-user.js';
+import type { AuthUser, SessionAuthentication } from '../users/auth-user.js';
+import { stepUpLoginUrl } from '../login/step-up-params.js';
 import { authTargetOf, setUser, type AuthRequest, type AuthTarget } from './auth-context.js';
 import { RequestAuthenticator } from './request-authenticator.service.js';
 import { stepUpShortfall } from './step-up.js';
@@ -29,6 +30,7 @@ export class AuthGuard implements CanActivate {
     protected readonly reflector: Reflector,
     protected readonly authenticator: RequestAuthenticator,
     @Optional() @Inject(ENFORCE_SETTINGS) protected readonly enforce: EnforceSettings | null = null,
+    @Optional() @Inject(AUTH_ROUTE_PREFIX) protected readonly routePrefix: string | null = null,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -74,14 +76,33 @@ export class AuthGuard implements CanActivate {
     // RFC 9470: after roles and scopes, so a step-up is only asked of a user who may use the route.
     const stepUp = this.reflector.getAllAndOverride<StepUpRequirement | undefined>(STEP_UP_KEY, targets);
     const shortfall = stepUp && stepUpShortfall(user, stepUp);
-    if (stepUp && shortfall) throw new StepUpRequiredError(`Stronger or more recent authentication needed: ${shortfall}.`, stepUp.acrValues, stepUp.maxAgeSeconds);
+    if (stepUp && shortfall) {
+      const request = context.getType() === 'http' ? context.switchToHttp().getRequest<AuthRequest>() : undefined;
+      const redirect = request && this.stepUpRedirect(user, stepUp, request);
+      if (redirect) throw new LoginRedirectError(redirect);
+      throw new StepUpRequiredError(`Stronger or more recent authentication needed: ${shortfall}.`, stepUp.acrValues, stepUp.maxAgeSeconds);
+    }
+  }
+
+  /**
+   * A browser page view (GET/HEAD, `Accept: text/html`) of a session that falls short goes back to
+   * the provider's login with `acr_values` / `max_age`, and returns to the page afterwards. Not when
+   * there is nothing to ask the provider for (`@RequireMfa()` alone: `amr` cannot be requested),
+   * and not when this session's login already asked for these `acr_values` and the provider did not
+   * deliver them: asking again would loop. Those get the 401 with the challenge instead.
+   */
+  protected stepUpRedirect(user: AuthUser, stepUp: StepUpRequirement, request: AuthRequest): string | undefined {
+    if (user.via !== 'session' || this.routePrefix === null || !isPageView(request)) return undefined;
+    if (!stepUp.acrValues?.length && stepUp.maxAgeSeconds === undefined) return undefined;
+    const requested = (user.authentication as SessionAuthentication | undefined)?.requestedAcr;
+    if (stepUp.acrValues?.length && requested && stepUp.acrValues.every((acr) => requested.includes(acr))) return undefined;
+    return stepUpLoginUrl(`/${this.routePrefix}/login`, requestUrl(request), { acrValues: stepUp.acrValues, maxAge: stepUp.maxAgeSeconds });
   }
 
   /** Enforce mode sends an anonymous browser page view to the login, back here afterwards. */
   private enforcedFailure({ kind, request }: AuthTarget, error: unknown): unknown {
     if (!this.enforce || kind !== 'http' || !(error instanceof UnauthenticatedError) || error.code !== 'AUTH_UNAUTHENTICATED') return error;
-    const accept = request.headers.accept;
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || typeof accept !== 'string' || !accept.includes('text/html')) return error;
+    if (!isPageView(request)) return error;
     return new LoginRedirectError(`${this.enforce.loginPath}?returnTo=${encodeURIComponent(requestUrl(request))}`);
   }
 
@@ -95,6 +116,12 @@ export class AuthGuard implements CanActivate {
     memo[AUTHENTICATED] ??= this.authenticator.authenticate(request);
     return memo[AUTHENTICATED];
   }
+}
+
+/** A browser navigating to a page (GET/HEAD, `Accept: text/html`): it can follow a redirect to the login. */
+function isPageView(request: AuthRequest): boolean {
+  const accept = request.headers.accept;
+  return (request.method === 'GET' || request.method === 'HEAD') && typeof accept === 'string' && accept.includes('text/html');
 }
 
 /** The path and query as the client sent them (Express keeps it in `originalUrl` under a mount). */

@@ -68,6 +68,7 @@ export class RequestAuthenticator {
     return {
       id: user.id, sub: session.subject, issuer: session.issuer, email: user.email, displayName: user.displayName,
       avatarUrl: user.avatarUrl, roles: session.roles, scopes: session.scopes, via: 'session', sessionKey: session.idHash,
+      ...(session.authentication ? { authentication: session.authentication } : {}),
     };
   }
 

@@ -14,7 +14,8 @@ import { UserAccountsService } from '../users/user-accounts.service.js';
 import { LoginProfileMapper } from '../users/login-profile.mapper.js';
 import type { LoginEvent } from '../users/claims-mapper.interface.js';
 import { LoginStateStore } from './login-state.store.js';
-import { LOGIN_SESSION_KEY, OidcLoginStrategy, type StrategyLoginData } from './oidc-login.strategy.js';
+import { LOGIN_SESSION_KEY, OidcLoginStrategy, type LoginStepUp, type StrategyLoginData } from './oidc-login.strategy.js';
+import { authenticationEvent } from '../tokens/claims.js';
 import { loginFailure, providerRefusal, sanitisedProviderError } from './login-errors.js';
 import { safeReturnTo } from './return-to.js';
 import { runStrategy } from './run-strategy.js';
@@ -67,14 +68,14 @@ export class LoginFlowService {
   ) {}
 
   /** Starts a login: stores state bound to this browser, returns the provider's authorization URL. */
-  async start(req: Request, returnTo: unknown): Promise<StartedLogin> {
+  async start(req: Request, returnTo: unknown, stepUp?: LoginStepUp): Promise<StartedLogin> {
     // Building the URL needs no provider call: ask what we know of its health first, so a
     // browser is not sent to a provider that is down (503 instead).
     await this.provider.getReachable();
     const strategy = await this.getStrategy();
     const shimmed = req as StrategyRequest;
     shimmed.session = {};
-    const outcome = await runStrategy(strategy, req).catch((error: unknown) => {
+    const outcome = await runStrategy(strategy, req, stepUp ? { stepUp } : {}).catch((error: unknown) => {
       throw loginFailure(error);
     });
     const data = shimmed.session[LOGIN_SESSION_KEY];
@@ -83,7 +84,8 @@ export class LoginFlowService {
     }
     const binding = bindingForNewLogin(req, this.settings.bindingCookie);
     await this.states.save(
-      { state: data.state, nonce: data.nonce, codeVerifier: data.code_verifier, maxAge: data.max_age ?? null, returnTo: safeReturnTo(returnTo) },
+      { state: data.state, nonce: data.nonce, codeVerifier: data.code_verifier, maxAge: data.max_age ?? null, returnTo: safeReturnTo(returnTo),
+        acrValues: stepUp?.acrValues?.length ? stepUp.acrValues.join(' ') : null },
       hashLoginBinding(binding),
       this.settings.loginStateTtlMs,
     );
@@ -160,6 +162,7 @@ export class LoginFlowService {
       accessToken: tokens.access_token ?? null,
       refreshToken: tokens.refresh_token ?? null,
       accessTokenExpiresAt: expiresIn !== undefined ? new Date(Date.now() + expiresIn * 1000) : null,
+      authentication: { ...authenticationEvent(idClaims), ...(login.acrValues ? { requestedAcr: login.acrValues.split(' ') } : {}) },
       ip: req.ip ?? null,
       userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
     });

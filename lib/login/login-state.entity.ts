@@ -19,6 +19,10 @@ export class AuthLoginStateEntity {
   @Column({ name: 'max_age', type: 'integer', nullable: true })
   maxAge: number | null;
 
+  /** The `acr_values` a step-up login sent. */
+  @Column({ name: 'acr_values', type: 'text', nullable: true })
+  acrValues: string | null;
+
   /** SHA-256 of the login's browser-binding cookie: the callback must come from that browser. */
   @Column({ name: 'browser_binding_hash', type: 'varchar', length: 64 })
   browserBindingHash: string;

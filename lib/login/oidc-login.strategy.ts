@@ -23,6 +23,21 @@ export class OidcLoginStrategy extends Strategy {
     const params = new URLSearchParams(super.authorizationRequestParams(req as never, options) ?? undefined);
     params.set('state', client.randomState());
     params.set('nonce', client.randomNonce());
+    const stepUp = (options as { stepUp?: LoginStepUp }).stepUp;
+    if (stepUp?.acrValues?.length) {
+      params.set('acr_values', stepUp.acrValues.join(' '));
+      // OIDC Core §5.5.1.1: acr_values alone is a wish; an essential acr claim makes the provider
+      // authenticate at that level (or fail) even when its session has a weaker one.
+      params.set('claims', JSON.stringify({ id_token: { acr: { essential: true, values: stepUp.acrValues } } }));
+    }
+    // openid-client keeps max_age with the login and checks auth_time against it at the callback.
+    if (stepUp?.maxAge !== undefined) params.set('max_age', String(stepUp.maxAge));
     return params;
   }
+}
+
+/** What a step-up login asks of the provider (RFC 9470 `acr_values`, `max_age`). */
+export interface LoginStepUp {
+  acrValues?: string[];
+  maxAge?: number;
 }

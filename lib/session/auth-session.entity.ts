@@ -21,6 +21,10 @@ export class AuthSessionEntity {
   @Column({ type: 'text' })
   subject: string;
 
+  /** The login's `acr`, `amr`, `auth_time` and requested `acr_values` (browser step-up). */
+  @Column({ name: 'authentication', type: 'jsonb', nullable: true })
+  authentication: Record<string, unknown> | null;
+
   /** The provider's `sid` claim, for back-channel logout. */
   @Column({ name: 'provider_sid', type: 'text', nullable: true })
   providerSid: string | null;

@@ -54,6 +54,7 @@ export class AuthSessionService {
       accessTokenEnc: seal(session.accessToken),
       refreshTokenEnc: seal(session.refreshToken),
       accessTokenExpiresAt: session.accessTokenExpiresAt,
+      authentication: session.authentication ?? null,
       ip: clip(session.ip, 64),
       userAgent: clip(session.userAgent, 512),
       expiresAt: new Date(Date.now() + this.settings.absoluteTimeoutMs),
@@ -145,6 +146,7 @@ function toKnown(stored: StoredSessionView): KnownSession {
     user: stored.user,
     accessTokenExpiresAt: stored.accessTokenExpiresAt,
     refreshable: stored.refreshable,
+    authentication: stored.authentication,
   };
   return { session, userId: stored.user.id, expiresAtMs: stored.expiresAt.getTime(), lastSeenMs: stored.lastSeenAt.getTime() };
 }

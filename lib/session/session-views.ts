@@ -1,4 +1,4 @@
-import type { StoredUser } from '../users/auth-user.js';
+import type { SessionAuthentication, StoredUser } from '../users/auth-user.js';
 
 /** What a login hands over to become a session. */
 export interface NewSession {
@@ -12,6 +12,8 @@ export interface NewSession {
   accessToken: string | null;
   refreshToken: string | null;
   accessTokenExpiresAt: Date | null;
+  /** `acr`, `amr`, `auth_time` of the login's ID token (browser step-up checks them). */
+  authentication: SessionAuthentication | null;
   /** Client address and user agent of the login (shown in the user's session list). */
   ip?: string | null;
   userAgent?: string | null;
@@ -44,6 +46,8 @@ export interface ActiveSession {
   accessTokenExpiresAt: Date | null;
   /** A refresh token is stored: the access token can be refreshed on the request path. */
   refreshable: boolean;
+  /** The login's authentication event (null: a session from before step-up support). */
+  authentication: SessionAuthentication | null;
 }
 
 /** A session as cached: what the guard needs, plus what the liveness checks need. */

@@ -38,6 +38,12 @@ export interface StoredUser {
 }
 
 /** How and when the user authenticated at the provider (OIDC Core §2, RFC 8176, RFC 9470). */
+/** A session's authentication event: the ID token's, plus the `acr_values` its login requested. */
+export interface SessionAuthentication extends AuthenticationEvent {
+  /** The `acr_values` the login sent (a step-up); a step-up that asked for these already is not asked again. */
+  requestedAcr?: string[];
+}
+
 export interface AuthenticationEvent {
   /** Authentication context class reference. */
   acr?: string;

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Module, Post, type INestApplication } from '@nestjs/common';
+import { Controller, Get, HttpCode, Module, Post, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule, CurrentUser, Roles, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
@@ -52,6 +52,8 @@ export interface SessionTestBedOptions {
   options?: Partial<AuthModuleOptions>;
   /** Where the instances keep sessions (one Redis key prefix per bed). Default postgres. */
   store?: SessionStoreKind;
+  /** Extra controllers for every instance. */
+  controllers?: Type[];
 }
 
 export interface SessionTestBed {
@@ -95,7 +97,7 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
   let store: SessionStoreProbe | undefined;
   try {
     for (const [i, listener] of listeners.entries()) {
-      apps.push({ app: await bootInstance(database, provider, listener, extra), base: bases[i] });
+      apps.push({ app: await bootInstance(database, provider, listener, extra, options.controllers), base: bases[i] });
     }
     store = sessionStoreProbe(kind, keyPrefix, apps[0].app.get(DataSource));
   } catch (error) {
@@ -124,7 +126,7 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
   };
 }
 
-async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityProvider, listener: LoopbackServer, extra: Partial<AuthModuleOptions> = {}): Promise<INestApplication> {
+async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityProvider, listener: LoopbackServer, extra: Partial<AuthModuleOptions> = {}, controllers: Type[] = []): Promise<INestApplication> {
   @Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
@@ -137,7 +139,7 @@ async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityPro
         ...extra,
       }),
     ],
-    controllers: [BedController],
+    controllers: [BedController, ...controllers],
   })
   class BedModule {}
   return listener.serve(await NestFactory.create(BedModule, { logger: false, abortOnError: false }));

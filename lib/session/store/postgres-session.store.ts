@@ -1,3 +1,4 @@
+import type { SessionAuthentication } from '../../users/auth-user.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
   EndedSession, NewSessionRecord, RefreshedTokenUpdate, SessionListing, SessionRefreshLock, SessionStore, SessionTokenState, StoredSessionView,
@@ -12,6 +13,7 @@ interface SessionRow {
   expires_at: Date;
   access_token_expires_at: Date | null;
   refreshable: boolean;
+  authentication: SessionAuthentication | null;
   user_id: string;
   email: string | null;
   display_name: string | null;
@@ -40,12 +42,13 @@ export class PostgresSessionStore implements SessionStore {
   async create(record: NewSessionRecord): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO auth_sessions (id_hash, user_id, issuer, subject, provider_sid, roles, scopes,
-         id_token_enc, access_token_enc, refresh_token_enc, access_token_expires_at, last_seen_at, expires_at, ip, user_agent)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, now(), $12, $13, $14)`,
+         id_token_enc, access_token_enc, refresh_token_enc, access_token_expires_at, last_seen_at, expires_at, ip, user_agent, authentication)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, now(), $12, $13, $14, $15::jsonb)`,
       [
         record.idHash, record.userId, record.issuer, record.subject, record.providerSid, JSON.stringify(record.roles),
         JSON.stringify(record.scopes), record.idTokenEnc, record.accessTokenEnc, record.refreshTokenEnc,
         record.accessTokenExpiresAt, record.expiresAt, record.ip, record.userAgent,
+        record.authentication ? JSON.stringify(record.authentication) : null,
       ],
     );
   }
@@ -53,7 +56,7 @@ export class PostgresSessionStore implements SessionStore {
   async find(idHash: string): Promise<StoredSessionView | undefined> {
     const rows: SessionRow[] = await this.dataSource.query(
       `SELECT s.id_hash, s.issuer, s.subject, s.scopes, s.last_seen_at, s.expires_at, s.access_token_expires_at,
-              s.refresh_token_enc IS NOT NULL AS refreshable, u.id AS user_id, u.email,
+              s.refresh_token_enc IS NOT NULL AS refreshable, s.authentication, u.id AS user_id, u.email,
               u.display_name, u.username, u.avatar_url, u.roles AS user_roles, u.active
          FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id
         WHERE s.id_hash = $1 AND s.expires_at > now()`,
@@ -70,6 +73,7 @@ export class PostgresSessionStore implements SessionStore {
       expiresAt: new Date(row.expires_at),
       accessTokenExpiresAt: row.access_token_expires_at,
       refreshable: row.refreshable,
+      authentication: row.authentication ?? null,
       user: {
         id: row.user_id, email: row.email, displayName: row.display_name, username: row.username,
         avatarUrl: row.avatar_url, roles: row.user_roles ?? [], active: row.active,

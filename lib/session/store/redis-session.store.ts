@@ -4,7 +4,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthError, DependencyUnavailableError } from '../../errors/auth-error.js';
-import type { StoredUser } from '../../users/auth-user.js';
+import type { SessionAuthentication, StoredUser } from '../../users/auth-user.js';
 import type { CacheableSession, SessionCache } from '../session-cache.js';
 import { RedisInvalidationFeed } from './redis-invalidation.feed.js';
 import { CREATE_SESSION, DELETE_SESSIONS, RECORD_ACTIVITY, RELEASE_LOCK, SAVE_REFRESHED } from './redis-session.scripts.js';
@@ -94,6 +94,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
       publicId: randomUUID(),
       ip: record.ip ?? '',
       userAgent: record.userAgent ?? '',
+      authentication: record.authentication ? JSON.stringify(record.authentication) : '',
       createdAt: String(now),
       lastSeenAt: String(now),
       expiresAt: String(expiresAtMs),
@@ -121,6 +122,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
       expiresAt: new Date(Number(hash.expiresAt)),
       accessTokenExpiresAt: dateOrNull(hash.accessTokenExpiresAt),
       refreshable: hash.refreshTokenEnc !== '',
+      authentication: hash.authentication ? (JSON.parse(hash.authentication) as SessionAuthentication) : null,
       user,
     };
   }

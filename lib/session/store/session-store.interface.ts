@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { StoredUser } from '../../users/auth-user.js';
+import type { SessionAuthentication, StoredUser } from '../../users/auth-user.js';
 import type { CacheableSession, SessionCache } from '../session-cache.js';
 
 /**
@@ -67,6 +67,8 @@ export interface NewSessionRecord {
   accessTokenEnc: string | null;
   refreshTokenEnc: string | null;
   accessTokenExpiresAt: Date | null;
+  /** The login's authentication event (step-up). */
+  authentication: SessionAuthentication | null;
   ip: string | null;
   userAgent: string | null;
   /** Absolute end of the session. */
@@ -85,6 +87,7 @@ export interface StoredSessionView {
   /** A refresh token is stored. */
   refreshable: boolean;
   user: StoredUser;
+  authentication: SessionAuthentication | null;
 }
 
 /** What ending a session returned. */

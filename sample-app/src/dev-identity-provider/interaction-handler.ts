@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
 
 import { normaliseLogin } from './dev-accounts.js';
+import { devAcrFor } from './dev-acr.js';
 import { renderMessagePage, renderSignInPage } from './dev-pages.js';
 import { FormBodyError, readFormBody } from './read-form-body.js';
 
@@ -35,12 +36,13 @@ function statusOf(error: unknown): number {
 export function createInteractionHandler(provider: Provider, options: InteractionHandlerOptions): InteractionHandler {
   const actionFor = (uid: string) => `${options.mountPath}/interaction/${encodeURIComponent(uid)}`;
 
-  const signIn = (req: IncomingMessage, res: ServerResponse, login: string) =>
-    provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+  // At whatever level (acr) the client asked for: a development provider checks no factor.
+  const signIn = (req: IncomingMessage, res: ServerResponse, login: string, details: Interaction) =>
+    provider.interactionFinished(req, res, { login: { accountId: login, ...devAcrFor(details.params) } }, { mergeWithLastSubmission: false });
 
   async function show(req: IncomingMessage, res: ServerResponse, details: Interaction): Promise<void> {
     const hint = normaliseLogin(details.params.login_hint);
-    if (options.autoLoginHint && hint !== undefined) return signIn(req, res, hint);
+    if (options.autoLoginHint && hint !== undefined) return signIn(req, res, hint, details);
     const page = renderSignInPage({
       action: actionFor(details.uid),
       clientId: typeof details.params.client_id === 'string' ? details.params.client_id : undefined,
@@ -52,7 +54,7 @@ export function createInteractionHandler(provider: Provider, options: Interactio
   async function submit(req: IncomingMessage, res: ServerResponse, details: Interaction): Promise<void> {
     const body = await readFormBody(req);
     const login = normaliseLogin(body.get('login'));
-    if (login !== undefined) return signIn(req, res, login);
+    if (login !== undefined) return signIn(req, res, login, details);
     const page = renderSignInPage({
       action: actionFor(details.uid),
       clientId: typeof details.params.client_id === 'string' ? details.params.client_id : undefined,

@@ -6,6 +6,7 @@ import { devAccountClaims, findDevAccount } from './dev-accounts.js';
 import { deviceSuccessSource, logoutSource, postLogoutSuccessSource, renderError, userCodeConfirmSource, userCodeInputSource } from './dev-pages.js';
 import { loadAutoGrant } from './auto-grant.js';
 import { SCOPE_CLAIMS } from './jwt-userinfo.js';
+import { DEV_ACR_VALUES, devInteractionPolicy } from './dev-acr.js';
 import type { DevClient, DevIdentityProviderOptions } from './dev-identity-provider.types.js';
 
 /**
@@ -37,6 +38,8 @@ function clientMetadata(client: DevClient): ClientMetadata {
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     id_token_signed_response_alg: 'RS256',
+    // ID tokens always say when the user authenticated: step-up (max_age) needs it.
+    require_auth_time: true,
   };
   if (client.clientSecret !== undefined) metadata.client_secret = client.clientSecret;
   if (client.jwks !== undefined) metadata.jwks = client.jwks;
@@ -67,11 +70,13 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
       // Distinct names: when mounted into the host app, its own cookies live on the same origin.
       names: { session: 'dev_idp_session', interaction: 'dev_idp_interaction', resume: 'dev_idp_resume' },
     },
-    claims: SCOPE_CLAIMS,
+    // `acr` and `amr` are no scope claims: listed so that ID tokens carry the level and methods of the sign-in.
+    claims: { ...SCOPE_CLAIMS, openid: [...SCOPE_CLAIMS.openid, 'acr', 'amr'] },
     // Otherwise oidc-provider moves scope claims out of the ID token into userinfo only.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
-    interactions: { url: (_ctx, interaction) => `${mountPath}/interaction/${interaction.uid}` },
+    acrValues: DEV_ACR_VALUES,
+    interactions: { url: (_ctx, interaction) => `${mountPath}/interaction/${interaction.uid}`, policy: devInteractionPolicy() },
     loadExistingGrant: loadAutoGrant,
     // Refresh tokens without `offline_access`: the library refreshes sessions with them.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -86,6 +91,8 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
       devInteractions: { enabled: false },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
+      // Step-up: an essential `acr` in the claims parameter makes a weaker session sign in again.
+      claimsParameter: { enabled: true },
       // RFC 7662 for the app's own (confidential) client, which matters with opaqueAccessTokens.
       introspection: { enabled: true },
       // RFC 8628 for CLIs: the verification page is `<issuer>/device`, its form field `user_code`.
