@@ -3,6 +3,7 @@ import { Controller, Get } from '@nestjs/common';
 import { CurrentUser, RequireAcr, RequireMfa, type AuthUser } from '@nestflux/auth';
 import { DEV_ACR_MFA, DEV_ACR_PASSWORD } from '../../sample-app/src/dev-identity-provider/index.js';
 import type { CookieAgent } from '../support/cookie-agent.js';
+import { sessionStores } from '../support/session-stores.js';
 import { startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
 
 const RECENT_SECONDS = 4;
@@ -35,12 +36,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Browser step-up (RFC 9470) against oidc-provider configured with acrValues: a session that
  * falls short is sent back to the provider with acr_values / max_age and returns to the page.
  */
-describe('step-up for browser sessions', () => {
+describe.each(sessionStores)('step-up for browser sessions (sessions in %s)', (store) => {
   let bed: SessionTestBed;
   let base: string;
 
   beforeAll(async () => {
-    bed = await startSessionTestBed({ controllers: [SecureController] });
+    bed = await startSessionTestBed({ controllers: [SecureController], store });
     base = bed.apps[0].base;
   });
 
