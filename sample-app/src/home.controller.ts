@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public, RequestAuthenticator, type AuthUser } from '@nestflux/auth';
+import { sessionsSection } from './home-sessions.js';
 
 /** A tiny home page: "Sign in" when anonymous, who you are once signed in. */
 @Public()
@@ -13,7 +14,7 @@ export class HomeController {
   @Header('Cache-Control', 'no-store')
   async home(@Req() req: Request): Promise<string> {
     const user = await this.authenticator.authenticate(req).catch(() => undefined);
-    return page(user ? signedIn(user) : signedOut());
+    return page(user ? signedIn(user) + sessionsSection() : signedOut());
   }
 }
 

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
 import { statusWithin } from '../support/eventually.js';
 import { startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import { sessionStores } from '../support/session-stores.js';
 
 /**
  * OpenID Connect Front-Channel Logout 1.0, called as the provider's iframe calls it: a GET with
  * `iss` and `sid` (oidc-provider 9 has no front-channel feature, so the test plays its part).
  * The provider session ids are the real ones from the ID tokens (`sid`), as stored at login.
  */
-describe('front-channel logout', () => {
+describe.each(sessionStores)('front-channel logout (sessions in %s)', (store) => {
   let bed: SessionTestBed;
   let base: string;
 
@@ -17,6 +17,7 @@ describe('front-channel logout', () => {
     bed = await startSessionTestBed({
       backchannelLogout: { sessionRequired: true, uri: 'http://127.0.0.1:9/unused' },
       options: { frontchannelLogout: true },
+      store,
     });
     base = bed.apps[0].base;
   });
@@ -26,9 +27,9 @@ describe('front-channel logout', () => {
   });
 
   const providerSid = async (sub: string): Promise<string> => {
-    const rows: Array<{ provider_sid: string }> = await bed.apps[0].app.get(DataSource).query('SELECT provider_sid FROM auth_sessions WHERE subject = $1', [sub]);
-    expect(rows[0]?.provider_sid).toEqual(expect.any(String));
-    return rows[0].provider_sid;
+    const [sid] = await bed.store.providerSids(sub);
+    expect(sid).toEqual(expect.any(String));
+    return sid;
   };
   const frontchannel = (query: Record<string, string>) => fetch(`${base}/auth/frontchannel-logout?${new URLSearchParams(query)}`);
 
@@ -61,7 +62,7 @@ describe('front-channel logout', () => {
   });
 
   it('404 JSON where front-channel logout is off', async () => {
-    const off = await startSessionTestBed();
+    const off = await startSessionTestBed({ store });
     try {
       const res = await fetch(`${off.apps[0].base}/auth/frontchannel-logout?iss=x&sid=y`);
       expect(res.status).toBe(404);

@@ -1,14 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { CookieAgent } from '../support/cookie-agent.js';
 import { freePort } from '../support/free-port.js';
+import { isCI } from '../support/ci-requirements.js';
 import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+
+function hasRedisServer(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const available = hasRedisServer();
+// Locally a missing redis-server skips this file, saying so; in CI it fails (never a silent skip).
+if (!available && !isCI()) console.warn('Redis outage test skipped: no redis-server on PATH (apt-get install redis-server)');
 
 /** A throwaway redis-server of this test's own, without persistence, that the test can stop. */
 async function startRedisServer(port: number): Promise<ChildProcess> {
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  server.on('error', () => undefined); // ENOENT: reported below as "did not start"
   const deadline = Date.now() + 10_000;
   for (;;) {
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -35,7 +50,7 @@ async function stopRedisServer(server: ChildProcess): Promise<void> {
  * session routes answer 503, never a 500 and never a session; once Redis is back (empty: it kept
  * nothing), the old cookie is simply no session and a new login works.
  */
-describe('Redis session store down under a running app', () => {
+(available || isCI() ? describe : describe.skip)('Redis session store down under a running app', () => {
   let port: number;
   let redis: ChildProcess;
   let sut: SampleAppUnderTest;

@@ -55,6 +55,8 @@ export interface SessionStoreProbe {
   update(idHash: string, patch: StoredSessionPatch): Promise<void>;
   /** Deletes every session of the subject. */
   deleteSubject(subject: string): Promise<void>;
+  /** The provider session ids (`sid`) stored with the subject's sessions. */
+  providerSids(subject: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,11 @@ class PostgresProbe implements SessionStoreProbe {
     await this.db.query('DELETE FROM auth_sessions WHERE subject = $1', [subject]);
   }
 
+  async providerSids(subject: string): Promise<string[]> {
+    const rows: Array<{ provider_sid: string | null }> = await this.db.query('SELECT provider_sid FROM auth_sessions WHERE subject = $1', [subject]);
+    return rows.flatMap((row) => (row.provider_sid ? [row.provider_sid] : []));
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -116,6 +123,15 @@ class RedisProbe implements SessionStoreProbe {
       await this.redis.del(key);
       await this.redis.publish(`${this.prefix}invalidate`, `s:${key.slice(`${this.prefix}session:`.length)}`);
     }
+  }
+
+  async providerSids(subject: string): Promise<string[]> {
+    const sids: string[] = [];
+    for (const key of await this.redis.keys(`${this.prefix}session:*`)) {
+      const [sessionSubject, sid] = await this.redis.hmget(key, 'subject', 'providerSid');
+      if (sessionSubject === subject && sid) sids.push(sid);
+    }
+    return sids;
   }
 
   /** Removes the test's keys too. */
