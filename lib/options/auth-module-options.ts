@@ -72,7 +72,7 @@ export interface AuthRedisSessionStoreOptions {
 
 /** An ioredis `Redis` instance, typed loosely so that hosts without ioredis can still compile. */
 export interface RedisClientInstance {
-  duplicate(): unknown;
+  duplicate(override?: object): unknown;
   quit(): Promise<unknown>;
 }
 

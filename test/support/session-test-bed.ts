@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Module, Post, type INestApplication, type Ty
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule, CurrentUser, Roles, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
+import type { RedisClientInstance } from '../../lib/options/auth-module-options.js';
 import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from './cookie-agent.js';
 import { bindLoopbackServer, type LoopbackServer } from './loopback-server.js';
@@ -54,6 +55,8 @@ export interface SessionTestBedOptions {
   store?: SessionStoreKind;
   /** Extra controllers for every instance. */
   controllers?: Type[];
+  /** With `store: 'redis'`: hand the module this ioredis client of the host's instead of a URL. */
+  redisClient?: RedisClientInstance;
 }
 
 export interface SessionTestBed {
@@ -93,7 +96,7 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
   const apps: SessionTestBed['apps'] = [];
   const keyPrefix = testKeyPrefix();
   const kind = options.store ?? 'postgres';
-  const extra = { ...options.options, session: { secret: BED_SESSION_SECRET, ...options.options?.session, store: sessionStoreOption(kind, keyPrefix) } };
+  const extra = { ...options.options, session: { secret: BED_SESSION_SECRET, ...options.options?.session, store: options.redisClient ? { type: 'redis' as const, client: options.redisClient, keyPrefix } : sessionStoreOption(kind, keyPrefix) } };
   let store: SessionStoreProbe | undefined;
   try {
     for (const [i, listener] of listeners.entries()) {
