@@ -31,7 +31,10 @@ async function startRedisServer(port: number): Promise<ChildProcess> {
     try {
       if ((await probe.ping()) === 'PONG') return server;
     } catch (error) {
-      if (server.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`, { cause: error });
+      if (server.exitCode !== null || Date.now() > deadline) {
+        server.kill('SIGKILL'); // never left running behind a failed start
+        throw new Error(`redis-server on ${port} did not start`, { cause: error });
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       probe.disconnect();
