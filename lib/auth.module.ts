@@ -21,6 +21,7 @@ import type { AuthModuleOptions } from './options/auth-module-options.js';
 import { resolveAuthOptions } from './options/resolve-auth-options.js';
 import type { ResolvedAuthOptions, TokenRelaySettings } from './options/resolved-auth-options.js';
 import { TokenRelayMiddleware } from './relay/token-relay.middleware.js';
+import { ProviderRegistry } from './provider/provider-registry.service.js';
 import { OidcProviderClient } from './provider/oidc-provider-client.service.js';
 import { AuthSessionService } from './session/auth-session.service.js';
 import { ExpiredSessionsPurger } from './session/expired-sessions.purger.js';
@@ -38,9 +39,6 @@ import { DeviceFlowService } from './device/device-flow.service.js';
 import { TokenIntrospectionService } from './tokens/token-introspection.service.js';
 import { FrontchannelLogoutService } from './session/frontchannel-logout.service.js';
 
-import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
-import { IdTokenVerifier } from './tokens/id-token.verifier.js';
-import { LogoutTokenVerifier } from './tokens/logout-token.verifier.js';
 import { BearerUserCache } from './users/bearer-user.cache.js';
 import { LoginProfileMapper } from './users/login-profile.mapper.js';
 import { UserAccountsService } from './users/user-accounts.service.js';
@@ -77,10 +75,9 @@ import { UserAccountsService } from './users/user-accounts.service.js';
       inject: [getDataSourceToken(), RESOLVED_AUTH_OPTIONS],
       useFactory: (dataSource: DataSource, o: ResolvedAuthOptions) => new AuthSchemaMigrator(dataSource, o.runMigrations),
     },
-    OidcProviderClient,
-    IdTokenVerifier,
-    AccessTokenVerifier,
-    LogoutTokenVerifier,
+    ProviderRegistry,
+    // The default provider's client, for what serves provider 1 only (device flow, introspection).
+    { provide: OidcProviderClient, inject: [ProviderRegistry], useFactory: (registry: ProviderRegistry) => registry.default.client },
     LoginStateStore,
     LoginFlowService,
     LoginProfileMapper,
@@ -110,7 +107,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
 })
 export class AuthModule extends ConfigurableAuthModule implements OnApplicationBootstrap, NestModule {
   constructor(
-    private readonly provider: OidcProviderClient,
+    private readonly providers: ProviderRegistry,
     @Inject(TOKEN_RELAY_SETTINGS) private readonly tokenRelay: TokenRelaySettings | null,
   ) {
     super();
@@ -123,6 +120,6 @@ export class AuthModule extends ConfigurableAuthModule implements OnApplicationB
 
   /** Discovery starts in the background; a provider that is down does not stop the boot. */
   onApplicationBootstrap(): void {
-    this.provider.warmUp();
+    this.providers.warmUp();
   }
 }

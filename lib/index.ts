@@ -1,7 +1,8 @@
 // The public surface of @nestflux/auth. Internals (DI tokens, services' helpers) stay private.
 export { AuthModule } from './auth.module.js';
 export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-export type { AuthModuleOptions, AuthEnforceOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, AuthDeviceFlowOptions, AuthIntrospectionOptions, AuthTokenRelayOptions, AuthFrontchannelLogoutOptions, AuthRateLimitOptions, ClientAuthMethod } from './options/auth-module-options.js';
+export type { AuthModuleOptions, AuthEnforceOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, AuthDeviceFlowOptions, AuthIntrospectionOptions, AuthTokenRelayOptions, AuthFrontchannelLogoutOptions, AuthRateLimitOptions, ClientAuthMethod, AuthProviderOptions, AuthProvisioningOptions, FetchUserInfoMode } from './options/auth-module-options.js';
+export type { ProviderSummary } from './provider/provider-registry.service.js';
 export { AuthGuard } from './guards/auth.guard.js';
 export { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
 export { InMemoryRateLimitStorage } from './rate-limit/rate-limit.storage.js';

@@ -12,6 +12,7 @@ import { AuthSyncDeactivateLimit1764500000000 } from './migrations/1764500000000
 import { AuthLogoutLinks1764500000000 } from './migrations/1764500000000-auth-logout-links.js';
 import { AuthLogoutTokenJtis1764510000000 } from './migrations/1764510000000-auth-logout-token-jtis.js';
 import { AuthSessionMetadata1764520000000 } from './migrations/1764520000000-auth-session-metadata.js';
+import { AuthSeveralProviders1764600000000 } from './migrations/1764600000000-auth-several-providers.js';
 import { AuthSyncRunEntity } from '../sync/auth-sync-run.entity.js';
 import { AuthAuditLogEntity } from '../audit/auth-audit-log.entity.js';
 import { AuthAuditLog1764530000000 } from './migrations/1764530000000-auth-audit-log.js';
@@ -25,4 +26,4 @@ export const authEntities = [AuthUserEntity, AuthIdentityEntity, AuthSessionEnti
  */
 export const authMigrations: Array<new () => MigrationInterface> = [AuthInitialSchema1764000000000, AuthUserSync1764100000000, AuthSessionInvalidation1764400000000,
   AuthLoginBrowserBinding1764470000000, AuthSyncDeactivateLimit1764500000000, AuthLogoutLinks1764500000000, AuthLogoutTokenJtis1764510000000, AuthSessionMetadata1764520000000,
-  AuthAuditLog1764530000000, AuthStepUp1764540000000];
+  AuthAuditLog1764530000000, AuthStepUp1764540000000, AuthSeveralProviders1764600000000];

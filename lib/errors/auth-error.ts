@@ -31,7 +31,14 @@ export type AuthErrorCode =
   | 'AUTH_SESSION_NOT_REFRESHABLE'
   | 'AUTH_FRONTCHANNEL_LOGOUT_INVALID'
   | 'AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE'
-  | 'AUTH_LOGIN_PARAMETER_INVALID';
+  | 'AUTH_LOGIN_PARAMETER_INVALID'
+  | 'AUTH_PROVIDER_NOT_FOUND'
+  | 'AUTH_NOT_PROVISIONED'
+  | 'AUTH_USERINFO_INVALID'
+  | 'AUTH_IDENTITY_CONFLICT'
+  | 'AUTH_IDENTITY_NOT_FOUND'
+  | 'AUTH_LAST_IDENTITY'
+  | 'AUTH_USER_EXISTS';
 
 /** HTTP status for each code: the one place that decides it. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
@@ -64,6 +71,13 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_FRONTCHANNEL_LOGOUT_INVALID: 400,
   AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE: 404,
   AUTH_LOGIN_PARAMETER_INVALID: 400,
+  AUTH_PROVIDER_NOT_FOUND: 404,
+  AUTH_NOT_PROVISIONED: 403,
+  AUTH_USERINFO_INVALID: 401,
+  AUTH_IDENTITY_CONFLICT: 409,
+  AUTH_IDENTITY_NOT_FOUND: 404,
+  AUTH_LAST_IDENTITY: 409,
+  AUTH_USER_EXISTS: 409,
 };
 
 export class AuthError extends Error {
@@ -104,12 +118,12 @@ export class UnauthenticatedError extends AuthError {
 /** A signed-in user who lacks a role or scope, or is deactivated. */
 export class ForbiddenError extends AuthError {
   override readonly name = 'ForbiddenError';
-  constructor(code: 'AUTH_FORBIDDEN_ROLE' | 'AUTH_FORBIDDEN_SCOPE' | 'AUTH_USER_INACTIVE' | 'AUTH_CROSS_SITE_REQUEST' | 'AUTH_CSRF_TOKEN_INVALID', message: string) {
+  constructor(code: 'AUTH_FORBIDDEN_ROLE' | 'AUTH_FORBIDDEN_SCOPE' | 'AUTH_USER_INACTIVE' | 'AUTH_CROSS_SITE_REQUEST' | 'AUTH_CSRF_TOKEN_INVALID' | 'AUTH_NOT_PROVISIONED', message: string) {
     super(code, message);
   }
 }
 
-export type LoginErrorCode = 'AUTH_LOGIN_STATE_INVALID' | 'AUTH_LOGIN_BROWSER_MISMATCH' | 'AUTH_LOGIN_FAILED' | 'AUTH_ID_TOKEN_INVALID' | 'AUTH_LOGIN_PARAMETER_INVALID';
+export type LoginErrorCode = 'AUTH_LOGIN_STATE_INVALID' | 'AUTH_LOGIN_BROWSER_MISMATCH' | 'AUTH_LOGIN_FAILED' | 'AUTH_ID_TOKEN_INVALID' | 'AUTH_LOGIN_PARAMETER_INVALID' | 'AUTH_USERINFO_INVALID';
 
 /** A login callback that cannot complete: unknown state, provider error, bad ID token. */
 export class LoginError extends AuthError {

@@ -1,15 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HttpRequest as Request } from '../http/http-types.js';
-import { LOGIN_SETTINGS, SESSION_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
+import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/auth-error.js';
 import { readCookie } from '../http/cookies.js';
-import type { LoginSettings, SessionSettings, TokenSettings } from '../options/resolved-auth-options.js';
+import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
+import { ProviderRegistry } from '../provider/provider-registry.service.js';
 import { isCrossSite } from '../http/same-origin.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
 import { isValidCsrfToken } from '../session/csrf-token.js';
 import { SessionTokensService } from '../session/session-tokens.service.js';
-import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
 import { TokenIntrospectionService } from '../tokens/token-introspection.service.js';
+import { unverifiedIssuer } from '../tokens/unverified-issuer.js';
 import { authenticationEvent, extractScopes } from '../tokens/claims.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { bearerRoles } from '../users/bearer-roles.js';
@@ -29,10 +30,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 @Injectable()
 export class RequestAuthenticator {
   constructor(
-    @Inject(TOKEN_SETTINGS) private readonly tokens: TokenSettings,
     @Inject(SESSION_SETTINGS) private readonly sessionSettings: SessionSettings,
     @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
-    private readonly accessTokens: AccessTokenVerifier,
+    private readonly providers: ProviderRegistry,
     private readonly sessions: AuthSessionService,
     private readonly sessionTokens: SessionTokensService,
     private readonly users: UserAccountsService,
@@ -75,16 +75,21 @@ export class RequestAuthenticator {
   private async fromBearer(authorization: string): Promise<AuthUser> {
     const match = /^Bearer +(\S+)$/i.exec(authorization);
     if (!match) throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'The Authorization header must be "Bearer <JWT>".');
-    // Opaque tokens (not a JWT's three parts) go to the provider when introspection is on.
     const token = match[1];
-    const claims = this.introspection.enabled && token.split('.').length !== 3 ? await this.introspection.introspect(token) : await this.accessTokens.verify(token);
+    // Opaque tokens (not a JWT's three parts) go to the provider when introspection is on.
+    const opaque = this.introspection.enabled && token.split('.').length !== 3;
+    // Several trusted issuers: the token's (unverified) `iss` only picks which one verifies it,
+    // with that issuer's keys and audience. An issuer we do not know costs no network call.
+    const provider = opaque || !this.providers.several ? this.providers.default : this.providers.byIssuer(unverifiedIssuer(token));
+    if (!provider) throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (its issuer is not trusted here)');
+    const claims = opaque ? await this.introspection.introspect(token) : await provider.accessTokens.verify(token);
     let mapped = this.mapped.get(claims);
-    if (!mapped) this.mapped.set(claims, (mapped = { profile: claimsToProfile(claims, this.tokens.rolesPath), scopes: extractScopes(claims) }));
+    if (!mapped) this.mapped.set(claims, (mapped = { profile: claimsToProfile(claims, provider.tokens.rolesPath), scopes: extractScopes(claims) }));
     const { profile } = mapped;
-    const user = await this.bearerUsers.get(this.tokens.issuer, claims.sub, () => this.users.findOrCreate(this.tokens.issuer, claims.sub, profile, typeof claims.iat === 'number' ? claims.iat : undefined));
+    const user = await this.bearerUsers.get(provider.issuer, claims.sub, () => this.users.findOrCreate(provider.issuer, claims.sub, profile, typeof claims.iat === 'number' ? claims.iat : undefined));
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
     return {
-      id: user.id, sub: claims.sub, issuer: this.tokens.issuer, email: profile.email ?? user.email,
+      id: user.id, sub: claims.sub, issuer: provider.issuer, email: profile.email ?? user.email,
       displayName: profile.displayName ?? user.displayName, avatarUrl: profile.avatarUrl ?? user.avatarUrl,
       roles: bearerRoles([...profile.roles], claims.iat, user), scopes: [...mapped.scopes],
       authentication: authenticationEvent(claims), via: 'bearer',

@@ -6,11 +6,11 @@ import { LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS } from '../auth.tokens.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { AuthError, DependencyUnavailableError, ForbiddenError, LoginError } from '../errors/auth-error.js';
 import type { LoginSettings, ResolvedAuthOptions } from '../options/resolved-auth-options.js';
-import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import type { ConfiguredProvider } from '../provider/configured-provider.js';
+import { ProviderRegistry } from '../provider/provider-registry.service.js';
 import { AuthSessionService } from '../session/auth-session.service.js';
-import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
-import { IdTokenVerifier } from '../tokens/id-token.verifier.js';
 import { UserAccountsService } from '../users/user-accounts.service.js';
+import { collectUserInfo } from './userinfo-claims.js';
 import { LoginProfileMapper } from '../users/login-profile.mapper.js';
 import type { LoginEvent } from '../users/claims-mapper.interface.js';
 import { LoginStateStore } from './login-state.store.js';
@@ -35,7 +35,8 @@ export interface StartedLogin {
 }
 
 export interface CompletedLogin {
-  sessionCookie: string;
+  /** The new session's cookie value; undefined when the callback linked an identity (the session stays). */
+  sessionCookie?: string;
   returnTo: string;
   userId: string;
 }
@@ -43,6 +44,8 @@ export interface CompletedLogin {
 /** What a login got to know before it succeeded or failed, for its audit entry. */
 interface LoginTrace {
   userId?: string;
+  /** The issuer of the provider the login is at, once known. */
+  provider?: string;
 }
 
 /**
@@ -52,27 +55,32 @@ interface LoginTrace {
 @Injectable()
 export class LoginFlowService {
   private readonly logger = new Logger('NestfluxAuth');
-  private strategy: { config: client.Configuration; strategy: OidcLoginStrategy } | undefined;
+  /** One strategy per provider slug, rebuilt when that provider is discovered anew. */
+  private readonly strategies = new Map<string, { config: client.Configuration; strategy: OidcLoginStrategy }>();
 
   constructor(
     @Inject(LOGIN_SETTINGS) private readonly settings: LoginSettings,
     @Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
-    private readonly provider: OidcProviderClient,
+    private readonly providers: ProviderRegistry,
     private readonly states: LoginStateStore,
-    private readonly idTokens: IdTokenVerifier,
-    private readonly accessTokens: AccessTokenVerifier,
     private readonly profiles: LoginProfileMapper,
     private readonly users: UserAccountsService,
     private readonly sessions: AuthSessionService,
     private readonly audit: AuditLogService,
   ) {}
 
-  /** Starts a login: stores state bound to this browser, returns the provider's authorization URL. */
-  async start(req: Request, returnTo: unknown, stepUp?: LoginStepUp): Promise<StartedLogin> {
+  /**
+   * Starts a login at `provider` (or, with `linkUserId`, the linking of that provider's identity
+   * to this signed-in user; with `stepUp`, a step-up login): stores state bound to this browser
+   * and to the provider, returns the provider's authorization URL.
+   */
+  async start(
+    req: Request, returnTo: unknown, stepUp?: LoginStepUp, provider: ConfiguredProvider = this.providers.forLogin(), linkUserId: string | null = null,
+  ): Promise<StartedLogin> {
     // Building the URL needs no provider call: ask what we know of its health first, so a
     // browser is not sent to a provider that is down (503 instead).
-    await this.provider.getReachable();
-    const strategy = await this.getStrategy();
+    await provider.client.getReachable();
+    const strategy = await this.getStrategy(provider);
     const shimmed = req as StrategyRequest;
     shimmed.session = {};
     const outcome = await runStrategy(strategy, req, stepUp ? { stepUp } : {}).catch((error: unknown) => {
@@ -84,8 +92,10 @@ export class LoginFlowService {
     }
     const binding = bindingForNewLogin(req, this.settings.bindingCookie);
     await this.states.save(
-      { state: data.state, nonce: data.nonce, codeVerifier: data.code_verifier, maxAge: data.max_age ?? null, returnTo: safeReturnTo(returnTo),
-        acrValues: stepUp?.acrValues?.length ? stepUp.acrValues.join(' ') : null },
+      {
+        state: data.state, nonce: data.nonce, codeVerifier: data.code_verifier, maxAge: data.max_age ?? null, returnTo: safeReturnTo(returnTo),
+        acrValues: stepUp?.acrValues?.length ? stepUp.acrValues.join(' ') : null, provider: provider.slug, linkUserId,
+      },
       hashLoginBinding(binding),
       this.settings.loginStateTtlMs,
     );
@@ -93,23 +103,24 @@ export class LoginFlowService {
   }
 
   /**
-   * Completes a login at the callback: verifies everything, creates the user and the session.
+   * Completes a login at the callback of `routeSlug` (undefined: the unslugged callback, which
+   * serves the default provider): verifies everything, creates the user and the session.
    * Every outcome is audited (`login`, with the error code of a failure).
    */
-  async complete(req: Request): Promise<CompletedLogin> {
-    const trace: LoginTrace = {};
-    const provider = this.settings.issuer;
+  async complete(req: Request, routeSlug?: string): Promise<CompletedLogin> {
+    // An unknown slug is a 404 before any state is spent (and is no login attempt to audit).
+    const trace: LoginTrace = { provider: routeSlug === undefined ? undefined : this.providers.forLogin(routeSlug).issuer };
     try {
-      const login = await this.completeLogin(req, trace);
-      this.audit.record({ event: 'login', userId: login.userId, provider }, req);
+      const login = await this.completeLogin(req, routeSlug, trace);
+      this.audit.record({ event: 'login', userId: login.userId, provider: trace.provider }, req);
       return login;
     } catch (error) {
-      this.audit.recordFailure({ event: 'login', userId: trace.userId, provider }, error, req);
+      this.audit.recordFailure({ event: 'login', userId: trace.userId, provider: trace.provider ?? this.settings.issuer }, error, req);
       throw error;
     }
   }
 
-  private async completeLogin(req: Request, trace: LoginTrace): Promise<CompletedLogin> {
+  private async completeLogin(req: Request, routeSlug: string | undefined, trace: LoginTrace): Promise<CompletedLogin> {
     const query = req.query as Record<string, unknown>;
     if (typeof query.code !== 'string' && typeof query.error !== 'string') {
       throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'The callback carries neither a code nor an error.');
@@ -123,17 +134,25 @@ export class LoginFlowService {
     }
     if (consumed.outcome !== 'ok') throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'Unknown, expired or already used login state; start the login again.');
     const login = consumed.login;
+    // The state names the provider the login started at: a code is only ever redeemed there and
+    // its tokens verified with that provider's keys (a callback on another provider's route is
+    // a mix-up, RFC 9700 §4.4).
+    const provider = this.providers.all.find((candidate) => candidate.slug === login.provider);
+    if (!provider || !provider.loginEnabled || provider.slug !== (routeSlug ?? this.providers.default.slug)) {
+      throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'This login was started at another provider; start the login again.');
+    }
+    trace.provider = provider.issuer;
 
-    const strategy = await this.getStrategy();
+    const strategy = await this.getStrategy(provider);
     const shimmed = req as StrategyRequest;
     shimmed.session = { [LOGIN_SESSION_KEY]: { code_verifier: login.codeVerifier, nonce: login.nonce, state: login.state, ...(login.maxAge !== null ? { max_age: login.maxAge } : {}) } };
     const outcome = await runStrategy(strategy, req).catch((error: unknown) => {
       const failure = loginFailure(error);
-      if (failure.code === 'AUTH_PROVIDER_UNAVAILABLE') this.provider.reachability.failed();
+      if (failure.code === 'AUTH_PROVIDER_UNAVAILABLE') provider.client.reachability.failed();
       throw failure;
     });
     // The token endpoint answered (whatever it said): the provider is up.
-    if (outcome.kind === 'success') this.provider.reachability.succeeded();
+    if (outcome.kind === 'success') provider.client.reachability.succeeded();
     if (outcome.kind !== 'success') {
       // openid-client's strategy turns `access_denied` into a failure whose message is the
       // callback's `error_description`: attacker-controlled text, so only a registered code is logged.
@@ -141,23 +160,23 @@ export class LoginFlowService {
       throw providerRefusal();
     }
     const tokens = outcome.user as TokenResponse;
-    const idClaims = await this.idTokens.verify(tokens.id_token, login.nonce);
-    const claims = await this.collectClaims(idClaims, tokens);
-    const profile = await this.profiles.map(claims);
-    const user = await this.users.upsertAtLogin(this.settings.issuer, idClaims.sub!, profile);
+    const idClaims = await provider.idTokens.verify(tokens.id_token, login.nonce);
+    const claims = await this.collectClaims(provider, idClaims, tokens);
+    const profile = await this.profiles.map(claims, provider.tokens.rolesPath);
+    const user = await this.users.upsertAtLogin(provider.issuer, idClaims.sub!, profile);
     trace.userId = user.id;
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
-    await this.runAfterLogin({ userId: user.id, issuer: this.settings.issuer, subject: idClaims.sub!, firstLogin: user.created === true, claims });
+    await this.runAfterLogin({ userId: user.id, issuer: provider.issuer, provider: provider.slug, subject: idClaims.sub!, firstLogin: user.created === true, claims });
 
     await this.sessions.end(this.previousCookie(req)); // a new id at every login
     const expiresIn = tokens.expiresIn();
     const sessionCookie = await this.sessions.create({
       userId: user.id,
-      issuer: this.settings.issuer,
+      issuer: provider.issuer,
       subject: idClaims.sub!,
       providerSid: typeof idClaims.sid === 'string' ? idClaims.sid : null,
       roles: profile.roles,
-      scopes: typeof tokens.scope === 'string' ? tokens.scope.split(' ').filter(Boolean) : this.settings.scope.split(' '),
+      scopes: typeof tokens.scope === 'string' ? tokens.scope.split(' ').filter(Boolean) : provider.login.scope.split(' '),
       idToken: tokens.id_token ?? null,
       accessToken: tokens.access_token ?? null,
       refreshToken: tokens.refresh_token ?? null,
@@ -166,7 +185,7 @@ export class LoginFlowService {
       ip: req.ip ?? null,
       userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
     });
-    this.logger.log(`login: user ${user.id} signed in`);
+    this.logger.log(`login: user ${user.id} signed in with ${provider.slug}`);
     return { sessionCookie, returnTo: login.returnTo, userId: user.id };
   }
 
@@ -182,12 +201,17 @@ export class LoginFlowService {
     }
   }
 
-  /** The provider's end-session URL for RP-initiated logout, or null when it has none. */
-  async endSessionUrl(idTokenHint: string | undefined): Promise<string | null> {
+  /**
+   * The end-session URL for RP-initiated logout at the provider a session came from (its
+   * issuer), or null when that provider has none (or is no longer configured).
+   */
+  async endSessionUrl(issuer: string, idTokenHint: string | undefined): Promise<string | null> {
+    const provider = this.providers.byIssuer(issuer);
+    if (!provider?.loginEnabled) return null;
     try {
-      const { config } = await this.provider.get();
+      const { config } = await provider.client.get();
       if (!config.serverMetadata().end_session_endpoint) return null;
-      const params: Record<string, string> = { post_logout_redirect_uri: this.settings.postLogoutRedirectUrl, client_id: this.settings.clientId };
+      const params: Record<string, string> = { post_logout_redirect_uri: provider.login.postLogoutRedirectUrl, client_id: provider.login.clientId };
       if (idTokenHint) params.id_token_hint = idTokenHint;
       return client.buildEndSessionUrl(config, params).href;
     } catch {
@@ -195,21 +219,12 @@ export class LoginFlowService {
     }
   }
 
-  /** ID-token claims, then userinfo (if enabled), then a verifiable JWT access token's roles. */
-  private async collectClaims(idClaims: JWTPayload, tokens: TokenResponse): Promise<Record<string, unknown>> {
-    let claims: Record<string, unknown> = { ...idClaims };
-    if (this.settings.fetchUserInfo && tokens.access_token) {
-      const { config } = await this.provider.get();
-      try {
-        const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub!);
-        claims = { ...claims, ...info, sub: idClaims.sub };
-      } catch (error) {
-        throw loginFailure(error);
-      }
-    }
+  /** ID-token claims, then userinfo (see `fetchUserInfo`), then a verifiable JWT access token's roles. */
+  private async collectClaims(provider: ConfiguredProvider, idClaims: JWTPayload, tokens: TokenResponse): Promise<Record<string, unknown>> {
+    let claims = await collectUserInfo(provider, { ...idClaims }, tokens.access_token);
     if (tokens.access_token) {
       // Keycloak puts realm roles in the access token only: merge them when it verifies for us.
-      const access = await this.accessTokens.verify(tokens.access_token).catch(() => undefined);
+      const access = await provider.accessTokens.verify(tokens.access_token).catch(() => undefined);
       if (access && access.sub === idClaims.sub) claims = { ...access, ...claims };
     }
     return claims;
@@ -219,26 +234,28 @@ export class LoginFlowService {
     return readCookie(req, this.options.session.cookie.name);
   }
 
-  private async getStrategy(): Promise<OidcLoginStrategy> {
-    const { config } = await this.provider.get();
-    if (this.strategy?.config !== config) {
-      this.strategy = {
+  private async getStrategy(provider: ConfiguredProvider): Promise<OidcLoginStrategy> {
+    const { config } = await provider.client.get();
+    let cached = this.strategies.get(provider.slug);
+    if (cached?.config !== config) {
+      cached = {
         config,
         strategy: new OidcLoginStrategy(
           {
             config,
-            scope: this.settings.scope,
-            callbackURL: this.settings.redirectUri,
+            scope: provider.login.scope,
+            callbackURL: provider.login.redirectUri,
             sessionKey: LOGIN_SESSION_KEY,
             name: 'nestflux-oidc',
-            ...(this.settings.resource ? { resource: this.settings.resource } : {}),
+            ...(provider.login.resource ? { resource: provider.login.resource } : {}),
           },
           (tokens, done) => {
             done(null, tokens);
           },
         ),
       };
+      this.strategies.set(provider.slug, cached);
     }
-    return this.strategy.strategy;
+    return cached.strategy;
   }
 }

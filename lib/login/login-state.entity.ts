@@ -30,6 +30,14 @@ export class AuthLoginStateEntity {
   @Column({ name: 'return_to', type: 'text' })
   returnTo: string;
 
+  /** Slug of the provider the login started at. */
+  @Column({ type: 'text', nullable: true })
+  provider: string | null;
+
+  /** Account linking: the signed-in user the provider's identity is added to. */
+  @Column({ name: 'link_user_id', type: 'uuid', nullable: true })
+  linkUserId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

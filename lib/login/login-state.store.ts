@@ -11,6 +11,10 @@ export interface LoginState {
   returnTo: string;
   /** The `acr_values` sent (a step-up login), space-separated; null: none. */
   acrValues: string | null;
+  /** Slug of the provider the login started at: only its callback may complete it. */
+  provider: string;
+  /** Set when the login links a further identity to this signed-in user instead of signing in. */
+  linkUserId: string | null;
 }
 
 /** What the callback finds for a `state` and the browser's binding. */
@@ -62,9 +66,9 @@ export class LoginStateStore implements OnModuleInit, OnModuleDestroy {
   async save(login: LoginState, browserBindingHash: string, ttlMs: number): Promise<void> {
     if (Date.now() >= this.nextPurgeAt) await this.purgeExpired();
     await this.dataSource.query(
-      `INSERT INTO auth_login_states (state_hash, code_verifier, nonce, max_age, return_to, browser_binding_hash, expires_at, acr_values)
-       VALUES ($1, $2, $3, $4, $5, $6, now() + ($7 || ' milliseconds')::interval, $8)`,
-      [hashState(login.state), login.codeVerifier, login.nonce, login.maxAge, login.returnTo, browserBindingHash, String(ttlMs), login.acrValues],
+      `INSERT INTO auth_login_states (state_hash, code_verifier, nonce, max_age, return_to, browser_binding_hash, expires_at, acr_values, provider, link_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6, now() + ($7 || ' milliseconds')::interval, $8, $9, $10)`,
+      [hashState(login.state), login.codeVerifier, login.nonce, login.maxAge, login.returnTo, browserBindingHash, String(ttlMs), login.acrValues, login.provider, login.linkUserId],
     );
   }
 
@@ -73,14 +77,23 @@ export class LoginStateStore implements OnModuleInit, OnModuleDestroy {
     if (typeof state !== 'string' || !STATE_PATTERN.test(state)) return { outcome: 'unknown' };
     const stateHash = hashState(state);
     if (browserBindingHash !== undefined) {
-      const result: [Array<{ code_verifier: string; nonce: string; max_age: number | null; return_to: string; acr_values: string | null; live: boolean }>, number] =
-        await this.dataSource.query(
-          `DELETE FROM auth_login_states WHERE state_hash = $1 AND browser_binding_hash = $2
-           RETURNING code_verifier, nonce, max_age, return_to, acr_values, expires_at > now() AS live`,
-          [stateHash, browserBindingHash],
-        );
+      type Row = { code_verifier: string; nonce: string; max_age: number | null; return_to: string; acr_values: string | null; provider: string | null; link_user_id: string | null; live: boolean };
+      const result: [Row[], number] = await this.dataSource.query(
+        `DELETE FROM auth_login_states WHERE state_hash = $1 AND browser_binding_hash = $2
+         RETURNING code_verifier, nonce, max_age, return_to, acr_values, provider, link_user_id, expires_at > now() AS live`,
+        [stateHash, browserBindingHash],
+      );
       const row = result[0]?.[0];
-      if (row?.live) return { outcome: 'ok', login: { state, codeVerifier: row.code_verifier, nonce: row.nonce, maxAge: row.max_age, returnTo: row.return_to, acrValues: row.acr_values } };
+      if (row?.live) {
+        return {
+          outcome: 'ok',
+          login: {
+            state, codeVerifier: row.code_verifier, nonce: row.nonce, maxAge: row.max_age, returnTo: row.return_to, acrValues: row.acr_values,
+            // Rows written before several providers existed belong to the default provider.
+            provider: row.provider ?? '', linkUserId: row.link_user_id,
+          },
+        };
+      }
       if (row) return { outcome: 'unknown' };
     }
     const [other] = await this.dataSource.query<unknown[]>(`SELECT 1 FROM auth_login_states WHERE state_hash = $1 AND expires_at > now()`, [stateHash]);

@@ -169,12 +169,104 @@ export interface AuthFrontchannelLogoutOptions {
   sessionRequired?: boolean;
 }
 
-/** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
-export interface AuthModuleOptions {
-  /** The provider's issuer; discovery at `<issuerUrl>/.well-known/openid-configuration`. Required. */
+/**
+ * How the ID token's profile claims are completed from the userinfo endpoint (OIDC Core §5.3):
+ * `'auto'` reads userinfo only when the provider has one and the ID token lacks the claims the
+ * mapping needs (an email when `email` is requested, a name when `profile` is); the ID token's
+ * claims win. `true` always reads it (its claims win), `false` never does. Userinfo's `sub` must
+ * be the ID token's, or the login fails.
+ */
+export type FetchUserInfoMode = boolean | 'auto';
+
+/** Who may sign in through a provider (see README "Provisioning"). */
+export interface AuthProvisioningOptions {
+  /**
+   * Create a local user at the first login of an unknown identity. `false`: only users who
+   * already exist (an identity of theirs signed in before, or `UserAccountsService.invite(email)`
+   * pre-created them) may sign in; anyone else gets `403 AUTH_NOT_PROVISIONED`. Default true.
+   */
+  autoProvision?: boolean;
+  /**
+   * A user created at first login whose email is verified (`email_verified: true`) and in one of
+   * these domains (case-insensitive, exact domain) gets the role `admin`, once, when created.
+   * Default none.
+   */
+  adminEmailDomains?: string[];
+}
+
+/**
+ * One identity provider among several (`AuthModuleOptions.providers`). Its keys mean what the
+ * single-provider keys of `AuthModuleOptions` mean, for this provider only.
+ */
+export interface AuthProviderOptions extends AuthProvisioningOptions {
+  /** URL-safe name in the routes: `/auth/login/<slug>`, `/auth/callback/<slug>`. Required, unique. */
+  slug: string;
+  /** What a login button shows (`GET /auth/providers`). Default: the slug. */
+  name?: string;
+  /** The issuer (`iss` of its tokens). Required, unique among the providers. */
   issuerUrl: string;
-  /** The OAuth client id registered at the provider. Required. */
-  clientId: string;
+  /**
+   * `false`: a trusted issuer of bearer tokens only (an API gateway or login proxy minting JWTs):
+   * no login routes, no client. Default true.
+   */
+  login?: boolean;
+  /**
+   * The issuer's JWKS, for an issuer without discovery (a gateway such as Oathkeeper). Only with
+   * `login: false`. Default: `jwks_uri` from the issuer's discovery document.
+   */
+  jwksUrl?: string;
+  /**
+   * Bearer-only issuers: also accept ID tokens as bearer tokens (a login proxy such as
+   * oauth2-proxy with `pass_authorization_header` forwards the ID token it got, whose `aud` is
+   * the proxy's client id). Only with `login: false`. Default false: a token carrying a `nonce`
+   * is an ID token and never a bearer token.
+   */
+  acceptIdTokens?: boolean;
+  /** The OAuth client id. Required unless `login: false`. */
+  clientId?: string;
+  clientSecret?: string;
+  clientAuthMethod?: ClientAuthMethod;
+  clientPrivateKey?: JWK;
+  /** Default `openid profile email`. */
+  scope?: string;
+  resource?: string;
+  /** Required `aud` of this issuer's bearer tokens. Default: `clientId` (required with `login: false`). */
+  audience?: string;
+  /** Default `['RS256']`. */
+  idTokenAlgorithms?: string[];
+  /** Default `['RS256']`. */
+  accessTokenAlgorithms?: string[];
+  /** Default `roles`. */
+  rolesClaim?: string;
+  /** Default `'auto'`. */
+  fetchUserInfo?: FetchUserInfoMode;
+  /** Default false. */
+  allowInsecureIssuer?: boolean;
+  /** Default `<baseUrl>/`. */
+  postLogoutRedirectUrl?: string;
+  /** Default false. */
+  requireAtJwt?: boolean;
+  /** Default: any client. */
+  allowedClientIds?: string[];
+}
+
+/** Everything `AuthModule.forRoot` / `forRootAsync` accepts. */
+export interface AuthModuleOptions extends AuthProvisioningOptions {
+  /**
+   * Several providers, in the order the login page lists them; the first is the default (the
+   * unslugged `/auth/login` and `/auth/callback` use it). Each provider's redirect URI is
+   * `<baseUrl>/<routePrefix>/callback/<slug>`. Instead of the single-provider keys below
+   * (`issuerUrl`, `clientId`, …, which then must be unset). Default: the single provider.
+   */
+  providers?: AuthProviderOptions[];
+  /** Single provider: its slug in `GET /auth/providers` and `/auth/login/<slug>`. Default `default`. */
+  providerSlug?: string;
+  /** Single provider: its display name. Default: the issuer's host. */
+  providerName?: string;
+  /** The provider's issuer; discovery at `<issuerUrl>/.well-known/openid-configuration`. Required unless `providers`. */
+  issuerUrl?: string;
+  /** The OAuth client id registered at the provider. Required unless `providers`. */
+  clientId?: string;
   /** The client secret; required unless `clientAuthMethod` is `private_key_jwt`. */
   clientSecret?: string;
   /** Token-endpoint client authentication. Default `client_secret_basic`. */
@@ -197,8 +289,8 @@ export interface AuthModuleOptions {
   clockToleranceSeconds?: number;
   /** Dot path of the roles array in token claims (`realm_access.roles`, `groups`). Default `roles`. */
   rolesClaim?: string;
-  /** Also read the userinfo endpoint at login (its claims win over the ID token's). Default false. */
-  fetchUserInfo?: boolean;
+  /** Reading the userinfo endpoint at login and refresh (see `FetchUserInfoMode`). Default `'auto'`. */
+  fetchUserInfo?: FetchUserInfoMode;
   /** Accept a plain-http issuer that is not on loopback. Default false; never do this in production. */
   allowInsecureIssuer?: boolean;
   /** Where the provider sends the browser after RP-initiated logout. Default `<baseUrl>/`. */

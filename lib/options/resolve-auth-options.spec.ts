@@ -112,3 +112,59 @@ describe('resolveAuthOptions', () => {
     expect(resolveAuthOptions({ ...valid, idTokenAlgorithms: ['RS256', 'HS256'] }).tokens.idTokenAlgorithms).toEqual(['RS256', 'HS256']);
   });
 });
+
+describe('resolveAuthOptions with several providers', () => {
+  const base = { baseUrl: 'https://app.example.com', session: { secret: 'x'.repeat(32) } };
+  const one = { slug: 'authentik', issuerUrl: 'https://auth.example.com/application/o/app/', clientId: 'app', clientSecret: 's' };
+  const two = { slug: 'keycloak', name: 'Keycloak', issuerUrl: 'https://kc.example.com/realms/main', clientId: 'app', clientSecret: 's' };
+  const problem = (options: Record<string, unknown>): AuthConfigError => {
+    try {
+      resolveAuthOptions({ ...base, ...options } as AuthModuleOptions);
+    } catch (error) {
+      if (error instanceof AuthConfigError) return error;
+      throw error;
+    }
+    throw new Error('expected an AuthConfigError');
+  };
+
+  it('gives each provider its own redirect URI; provider 1 is the default slice', () => {
+    const resolved = resolveAuthOptions({ ...base, providers: [one, two] });
+    expect(resolved.providers.map((p) => [p.slug, p.name, p.login.redirectUri])).toEqual([
+      ['authentik', 'authentik', 'https://app.example.com/auth/callback/authentik'],
+      ['keycloak', 'Keycloak', 'https://app.example.com/auth/callback/keycloak'],
+    ]);
+    expect(resolved.tokens).toBe(resolved.providers[0].tokens);
+    expect(resolved.providers[1].login.fetchUserInfo).toBe('auto');
+    expect(resolved.providers[0].provisioning).toEqual({ autoProvision: true, adminEmailDomains: new Set() });
+  });
+
+  it('keeps the single-provider form as provider 1 with the unslugged callback', () => {
+    const resolved = resolveAuthOptions(valid);
+    expect(resolved.providers).toHaveLength(1);
+    expect(resolved.providers[0]).toMatchObject({ slug: 'default', name: 'auth.example.com', loginEnabled: true });
+    expect(resolved.providers[0].login.redirectUri).toBe('https://app.example.com/auth/callback');
+  });
+
+  it('refuses both forms at once, repeated slugs or issuers, and bad slugs, naming the key', () => {
+    expect(problem({ issuerUrl: one.issuerUrl, providers: [one] }).key).toBe('issuerUrl');
+    expect(problem({ providers: [] }).key).toBe('providers');
+    expect(problem({ providers: [one, { ...two, slug: 'authentik' }] }).key).toBe('providers[1].slug');
+    expect(problem({ providers: [one, { ...two, issuerUrl: one.issuerUrl }] }).key).toBe('providers[1].issuerUrl');
+    expect(problem({ providers: [{ ...one, slug: 'Auth Entik' }] }).key).toBe('providers[0].slug');
+    expect(problem({ providers: [one, { ...two, clientId: undefined }] }).key).toBe('providers[1].clientId');
+  });
+
+  it('accepts a bearer-only issuer with a JWKS URL, which needs an audience and no client', () => {
+    const gateway = { slug: 'gw', issuerUrl: 'https://gw.example.com', jwksUrl: 'https://gw.example.com/jwks', login: false, audience: 'api' };
+    const resolved = resolveAuthOptions({ ...base, providers: [one, gateway] });
+    expect(resolved.providers[1]).toMatchObject({ loginEnabled: false, jwksUrl: new URL('https://gw.example.com/jwks') });
+    expect(problem({ providers: [one, { ...gateway, audience: undefined }] }).key).toBe('providers[1].audience');
+    expect(problem({ providers: [{ ...one, jwksUrl: 'https://auth.example.com/jwks' }] }).key).toBe('providers[0].jwksUrl');
+  });
+
+  it('normalises admin email domains and refuses a non-domain', () => {
+    const resolved = resolveAuthOptions({ ...base, providers: [{ ...one, adminEmailDomains: ['Example.COM', '@corp.example'] }] });
+    expect([...resolved.providers[0].provisioning.adminEmailDomains]).toEqual(['example.com', 'corp.example']);
+    expect(problem({ providers: [{ ...one, adminEmailDomains: ['not a domain'] }] }).key).toBe('providers[0].adminEmailDomains[0]');
+  });
+});

@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import type { AuditSettings } from '../audit/audit.options.js';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
 import type { AfterLoginHook, ClaimsMapper } from '../users/claims-mapper.interface.js';
-import type { ClientAuthMethod } from './auth-module-options.js';
+import type { ClientAuthMethod, FetchUserInfoMode } from './auth-module-options.js';
 import type { LoginBindingCookie } from '../login/login-binding.js';
 import type { RateLimitStorage } from '../rate-limit/rate-limit.storage.js';
 import type { TrustedProxies } from '../rate-limit/client-address.js';
@@ -25,6 +25,8 @@ export interface TokenSettings {
   jwksStaleIfErrorMs: number;
   /** Only `typ: at+jwt` bearer tokens. */
   requireAtJwt: boolean;
+  /** A bearer-only issuer whose ID tokens are bearer tokens (a login proxy forwards them). */
+  acceptIdTokens: boolean;
   /** `client_id` / `azp` values accepted in bearer tokens; undefined: any. */
   allowedClientIds: ReadonlySet<string> | undefined;
   httpTimeoutMs: number;
@@ -65,10 +67,12 @@ export interface LoginSettings {
   scope: string;
   resource: string | undefined;
   redirectUri: string;
+  /** `<baseUrl>/<routePrefix>/`: the library's routes are relative to it. */
+  routesBaseUrl: string;
   /** Origin of `baseUrl`: `returnTo` and `Origin` checks compare against it. */
   appOrigin: string;
   postLogoutRedirectUrl: string;
-  fetchUserInfo: boolean;
+  fetchUserInfo: FetchUserInfoMode;
   httpTimeoutMs: number;
   loginStateTtlMs: number;
   /** The cookie that binds a login to the browser that started it. */
@@ -122,11 +126,35 @@ export interface FrontchannelLogoutSettings {
   sessionRequired: boolean;
 }
 
+/** Who may sign in through a provider, resolved. */
+export interface ProvisioningSettings {
+  autoProvision: boolean;
+  /** Lower-cased domains whose verified emails make a new user an admin. */
+  adminEmailDomains: ReadonlySet<string>;
+}
+
+/** One configured provider (or bearer-only trusted issuer), resolved. */
+export interface ResolvedProvider {
+  slug: string;
+  name: string;
+  /** False: bearer tokens only (a gateway), no login routes. */
+  loginEnabled: boolean;
+  /** An explicit JWKS URL: the issuer has no discovery (only when `loginEnabled` is false). */
+  jwksUrl: URL | undefined;
+  tokens: TokenSettings;
+  login: LoginSettings;
+  provisioning: ProvisioningSettings;
+}
+
 /** The options after validation and defaults: one object, sliced by derived providers. */
 export interface ResolvedAuthOptions {
   routePrefix: string;
+  /** Every provider in configuration order; the first is the default. */
+  providers: readonly ResolvedProvider[];
+  /** The default provider's token settings (`providers[0].tokens`). */
   tokens: TokenSettings;
   session: SessionSettings;
+  /** The default provider's login settings (`providers[0].login`); its app-wide fields hold for all. */
   login: LoginSettings;
   rateLimit: RateLimitSettings;
   runMigrations: boolean;

@@ -43,6 +43,8 @@ export class NestfluxOidcStrategy extends PassportStrategy(BrowserLoginStrategy,
         return { redirectTo: url };
       }
       const login = await this.loginFlow.complete(req);
+      // A callback that linked an identity to the signed-in user keeps that user's session.
+      if (login.sessionCookie === undefined) return { redirectTo: login.returnTo };
       writeSessionCookie(res, this.sessionSettings.cookie, login.sessionCookie, this.sessionSettings.absoluteTimeoutMs);
       // The user as every later request will see it: through the module's one authentication path.
       const cookie = `${this.sessionSettings.cookie.name}=${login.sessionCookie}`;

@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
-import { LOGIN_SETTINGS, TOKEN_SETTINGS } from '../auth.tokens.js';
 import { DependencyUnavailableError } from '../errors/auth-error.js';
 import type { LoginSettings, TokenSettings } from '../options/resolved-auth-options.js';
 import { JwksCache } from '../tokens/jwks.cache.js';
@@ -11,20 +10,26 @@ import { clientAuthentication } from './client-authentication.js';
 const FIRST_RETRY_DELAY_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 
-/** Discovery result plus what is derived from it once: the JWKS and the client configuration. */
-export interface ProviderHandle {
-  config: client.Configuration;
+/** The issuer's signing keys. */
+export interface ProviderKeys {
   /** jose's key lookup over `keys`, for `jwtVerify`. */
   jwks: JWTVerifyGetKey;
   keys: JwksCache;
 }
 
+/** Discovery result plus what is derived from it once: the JWKS and the client configuration. */
+export interface ProviderHandle extends ProviderKeys {
+  config: client.Configuration;
+}
+
 /**
- * The provider as the app knows it. Discovery is lazy and retried with backoff, so the app boots
- * while the provider is down: until it answers, callers get a 503 (`AUTH_PROVIDER_UNAVAILABLE`)
- * at once instead of a hanging request, and everything recovers by itself.
+ * One provider as the app knows it (one instance per configured provider, each with its own
+ * discovery, keys, back-off and reachability: one provider down does not stop the others).
+ * Discovery is lazy and retried with backoff, so the app boots while the provider is down: until
+ * it answers, callers get a 503 (`AUTH_PROVIDER_UNAVAILABLE`) at once instead of a hanging
+ * request, and everything recovers by itself. A bearer-only issuer with an explicit JWKS URL (a
+ * gateway) is never discovered: only its keys are fetched.
  */
-@Injectable()
 export class OidcProviderClient {
   private readonly logger = new Logger('NestfluxAuth');
   private handle: ProviderHandle | undefined;
@@ -34,14 +39,39 @@ export class OidcProviderClient {
   /** The provider's health as of its last call; logins consult it (503 rather than a dead redirect). */
   readonly reachability = new ProviderReachability(() => this.probe());
 
+  private explicitKeys: ProviderKeys | undefined;
+
   constructor(
-    @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
-    @Inject(TOKEN_SETTINGS) private readonly tokens: TokenSettings,
+    private readonly login: LoginSettings,
+    private readonly tokens: TokenSettings,
+    private readonly jwksUrl?: URL,
   ) {}
+
+  /** The issuer's signing keys: from its explicit JWKS URL, else from discovery. */
+  async keys(): Promise<ProviderKeys> {
+    if (!this.jwksUrl) return this.get();
+    if (!this.explicitKeys) {
+      const keys = this.jwksCache(this.jwksUrl);
+      this.explicitKeys = { jwks: keys.getKey, keys };
+    }
+    return this.explicitKeys;
+  }
+
+  private jwksCache(jwksUri: URL): JwksCache {
+    // Our own cache around jose's local key set: stale-if-error and a cooldown for failed fetches too.
+    return new JwksCache({
+      jwksUri,
+      maxAgeMs: this.tokens.jwksMaxAgeMs,
+      cooldownMs: this.tokens.jwksCooldownMs,
+      staleIfErrorMs: this.tokens.jwksStaleIfErrorMs,
+      timeoutMs: this.tokens.httpTimeoutMs,
+    });
+  }
 
   /** The discovered provider; throws `DependencyUnavailableError` while it cannot be reached. */
   async get(): Promise<ProviderHandle> {
     if (this.handle) return this.handle;
+    if (this.jwksUrl) throw new TypeError(`${this.login.issuer} is a bearer-only issuer without discovery`);
     if (this.inFlight) return this.inFlight;
     if (Date.now() < this.nextAttemptAt) {
       throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider is unavailable; retry shortly.');
@@ -76,7 +106,7 @@ export class OidcProviderClient {
 
   /** Starts discovery in the background (at boot) without failing if the provider is down. */
   warmUp(): void {
-    this.get().catch(() => undefined);
+    if (!this.jwksUrl) this.get().catch(() => undefined);
   }
 
   private async discover(): Promise<ProviderHandle> {
@@ -94,14 +124,7 @@ export class OidcProviderClient {
       );
       const jwksUri = config.serverMetadata().jwks_uri;
       if (!jwksUri) throw new Error('the discovery document has no jwks_uri');
-      // Our own cache around jose's local key set: stale-if-error and a cooldown for failed fetches too.
-      const keys = new JwksCache({
-        jwksUri: new URL(jwksUri),
-        maxAgeMs: this.tokens.jwksMaxAgeMs,
-        cooldownMs: this.tokens.jwksCooldownMs,
-        staleIfErrorMs: this.tokens.jwksStaleIfErrorMs,
-        timeoutMs: this.tokens.httpTimeoutMs,
-      });
+      const keys = this.jwksCache(new URL(jwksUri));
       this.handle = { config, jwks: keys.getKey, keys };
       this.retryDelayMs = FIRST_RETRY_DELAY_MS;
       this.reachability.succeeded();
@@ -109,7 +132,7 @@ export class OidcProviderClient {
       return this.handle;
     } catch (error) {
       this.nextAttemptAt = Date.now() + this.retryDelayMs;
-      this.logger.warn(`identity provider discovery failed (${describe(error)}); next attempt in ${this.retryDelayMs} ms`);
+      this.logger.warn(`identity provider discovery of ${this.login.issuer} failed (${describe(error)}); next attempt in ${this.retryDelayMs} ms`);
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
       throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider is unavailable; retry shortly.', { cause: error });
     }

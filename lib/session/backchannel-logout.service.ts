@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { LOGIN_SETTINGS } from '../auth.tokens.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { SessionRequestError } from '../errors/auth-error.js';
-import type { LoginSettings } from '../options/resolved-auth-options.js';
-import { LogoutTokenVerifier } from '../tokens/logout-token.verifier.js';
+import { ProviderRegistry } from '../provider/provider-registry.service.js';
+import type { ConfiguredProvider } from '../provider/configured-provider.js';
+import { unverifiedIssuer } from '../tokens/unverified-issuer.js';
 import { SessionRevocationService } from './session-revocation.service.js';
 
 /**
@@ -17,9 +17,8 @@ import { SessionRevocationService } from './session-revocation.service.js';
 @Injectable()
 export class BackchannelLogoutService {
   constructor(
-    @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly verifier: LogoutTokenVerifier,
+    private readonly providers: ProviderRegistry,
     private readonly revocation: SessionRevocationService,
     private readonly audit: AuditLogService,
   ) {}
@@ -29,9 +28,13 @@ export class BackchannelLogoutService {
    * token. Audited as `backchannel_logout` (a refused token with its code).
    */
   async handle(logoutToken: unknown): Promise<number> {
-    const provider = this.login.issuer;
+    // Several providers: the token's (unverified) `iss` only picks which configured provider's
+    // keys and client id verify it; any other issuer is refused without a network call.
+    const signer = typeof logoutToken === 'string' ? this.providers.byIssuer(unverifiedIssuer(logoutToken)) : this.providers.default;
+    const provider = signer?.issuer ?? this.providers.default.issuer;
     try {
-      const ended = await this.endSessions(logoutToken);
+      if (!signer?.loginEnabled) throw new SessionRequestError('AUTH_LOGOUT_TOKEN_INVALID', 'Logout token rejected (its issuer is not a provider of this app)');
+      const ended = await this.endSessions(signer, logoutToken);
       this.audit.record({ event: 'backchannel_logout', provider, details: { sessions: ended } });
       return ended;
     } catch (error) {
@@ -40,9 +43,9 @@ export class BackchannelLogoutService {
     }
   }
 
-  private async endSessions(logoutToken: unknown): Promise<number> {
-    const token = await this.verifier.verify(logoutToken);
-    const issuer = this.login.issuer;
+  private async endSessions(signer: ConfiguredProvider, logoutToken: unknown): Promise<number> {
+    const token = await signer.logoutTokens.verify(logoutToken);
+    const issuer = signer.issuer;
     return this.dataSource.transaction(async (manager) => {
       const fresh: unknown[] = await manager.query(
         `INSERT INTO auth_logout_token_jtis (issuer, jti, expires_at) VALUES ($1, $2, $3)

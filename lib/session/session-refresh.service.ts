@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as client from 'openid-client';
 import type { EntityManager } from 'typeorm';
-import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
+import { SESSION_SETTINGS } from '../auth.tokens.js';
 import { AuthError, UnauthenticatedError } from '../errors/auth-error.js';
 import { loginFailure } from '../login/login-errors.js';
-import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
-import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
-import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
-import { IdTokenVerifier } from '../tokens/id-token.verifier.js';
+import type { SessionSettings } from '../options/resolved-auth-options.js';
+import { collectUserInfo } from '../login/userinfo-claims.js';
+import type { ConfiguredProvider } from '../provider/configured-provider.js';
+import { ProviderRegistry } from '../provider/provider-registry.service.js';
+import { withGrantedRoles } from '../users/granted-roles.js';
 import { LoginProfileMapper } from '../users/login-profile.mapper.js';
 import { refreshDue } from './refresh-due.js';
 import { SessionCacheService } from './session-cache.service.js';
@@ -40,11 +41,8 @@ export class SessionRefreshService {
 
   constructor(
     @Inject(SESSION_SETTINGS) settings: SessionSettings,
-    @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
     @Inject(SessionStore) private readonly store: SessionStore,
-    private readonly provider: OidcProviderClient,
-    private readonly idTokens: IdTokenVerifier,
-    private readonly accessTokens: AccessTokenVerifier,
+    private readonly providers: ProviderRegistry,
     private readonly profiles: LoginProfileMapper,
     private readonly revocation: SessionRevocationService,
     private readonly cache: SessionCacheService,
@@ -72,9 +70,15 @@ export class SessionRefreshService {
         refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The access token expired and there is no refresh token; sign in again.');
         return undefined;
       }
+      // The provider the session came from refreshes it; one no longer configured cannot.
+      const provider = this.providers.byIssuer(row.issuer);
+      if (!provider?.loginEnabled) {
+        refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The provider of this session is no longer configured; sign in again.');
+        return undefined;
+      }
       try {
-        const tokens = await this.grant(refreshToken);
-        return await this.storeRefreshed(lock, row, tokens);
+        const tokens = await this.grant(provider, refreshToken);
+        return await this.storeRefreshed(provider, lock, row, tokens);
       } catch (error) {
         const failure = loginFailure(error);
         if (failure.status >= 500) throw failure; // provider down: keep the session, retry later
@@ -93,15 +97,15 @@ export class SessionRefreshService {
     return result;
   }
 
-  private async grant(refreshToken: string): Promise<TokenResponse> {
-    const { config } = await this.provider.get();
-    return client.refreshTokenGrant(config, refreshToken, this.login.resource ? { resource: this.login.resource } : undefined);
+  private async grant(provider: ConfiguredProvider, refreshToken: string): Promise<TokenResponse> {
+    const { config } = await provider.client.get();
+    return client.refreshTokenGrant(config, refreshToken, provider.login.resource ? { resource: provider.login.resource } : undefined);
   }
 
   /** Verifies what the provider returned, then stores the tokens and the user's new profile. */
-  private async storeRefreshed(lock: SessionRefreshLock, row: SessionTokenState, tokens: TokenResponse): Promise<RefreshedTokens> {
-    const idClaims = tokens.id_token ? await this.idTokens.verifyRefreshed(tokens.id_token, row.subject) : undefined;
-    const access = await this.accessTokens.verify(tokens.access_token).catch(() => undefined);
+  private async storeRefreshed(provider: ConfiguredProvider, lock: SessionRefreshLock, row: SessionTokenState, tokens: TokenResponse): Promise<RefreshedTokens> {
+    const idClaims = tokens.id_token ? await provider.idTokens.verifyRefreshed(tokens.id_token, row.subject) : undefined;
+    const access = await provider.accessTokens.verify(tokens.access_token).catch(() => undefined);
     const accessClaims = access && access.sub === row.subject ? access : undefined;
     const expiresIn = tokens.expiresIn();
     const accessTokenExpiresAt = expiresIn !== undefined ? new Date(Date.now() + expiresIn * 1000) : null;
@@ -111,22 +115,17 @@ export class SessionRefreshService {
       idTokenEnc: tokens.id_token ? this.cipher.encrypt(tokens.id_token) : null,
       accessTokenExpiresAt,
     });
-    if (idClaims || accessClaims) await this.updateProfile(lock.db, row, { ...accessClaims, ...idClaims }, tokens.access_token);
+    if (idClaims || accessClaims) await this.updateProfile(provider, lock.db, row, { ...accessClaims, ...idClaims }, tokens.access_token);
     return { accessToken: tokens.access_token, accessTokenExpiresAt };
   }
 
-  /** Roles and profile follow the refreshed tokens (and userinfo, when the login reads it). */
-  private async updateProfile(manager: EntityManager, row: SessionTokenState, verified: Record<string, unknown>, accessToken: string): Promise<void> {
-    let claims = verified;
-    if (this.login.fetchUserInfo) {
-      const { config } = await this.provider.get();
-      const info = await client.fetchUserInfo(config, accessToken, row.subject);
-      claims = { ...claims, ...info, sub: row.subject };
-    }
-    const profile = await this.profiles.map(claims);
+  /** Roles and profile follow the refreshed tokens (and userinfo, as the login reads it). */
+  private async updateProfile(provider: ConfiguredProvider, manager: EntityManager, row: SessionTokenState, verified: Record<string, unknown>, accessToken: string): Promise<void> {
+    const claims = await collectUserInfo(provider, { ...verified, sub: row.subject }, accessToken);
+    const profile = await this.profiles.map(claims, provider.tokens.rolesPath);
     await manager.query(
       `UPDATE auth_users SET email = COALESCE($2, email), display_name = COALESCE($3, display_name), username = COALESCE($4, username),
-              avatar_url = COALESCE($5, avatar_url), roles = $6::jsonb, updated_at = now() WHERE id = $1`,
+              avatar_url = COALESCE($5, avatar_url), roles = ${withGrantedRoles('$6::jsonb', 'granted_roles')}, updated_at = now() WHERE id = $1`,
       [row.userId, profile.email, profile.displayName, profile.username, profile.avatarUrl, JSON.stringify(profile.roles)],
     );
   }

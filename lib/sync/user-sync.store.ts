@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { DirectoryUser } from './directory-source.interface.js';
 import type { SyncRunOutcome } from './auth-sync-run.entity.js';
 import type { DeactivateLimit } from './user-sync.options.js';
+import { withGrantedRoles } from '../users/granted-roles.js';
 
 /** A pass's hold on the `running` row of `auth_sync_runs`. */
 export interface SyncLease {
@@ -71,13 +72,13 @@ m AS MATERIALIZED (
 changed AS (
   UPDATE auth_users u
      SET email = m.email, display_name = m.display_name, username = m.username, avatar_url = m.avatar_url,
-         roles = COALESCE(m.roles, u.roles), active = m.new_active, updated_at = now(), last_synced_at = now()
+         roles = CASE WHEN m.roles IS NULL THEN u.roles ELSE ${withGrantedRoles('m.roles', 'u.granted_roles')} END, active = m.new_active, updated_at = now(), last_synced_at = now()
     FROM m
    WHERE u.id = m.id
      AND (u.email IS DISTINCT FROM m.email OR u.display_name IS DISTINCT FROM m.display_name
           OR u.username IS DISTINCT FROM m.username OR u.avatar_url IS DISTINCT FROM m.avatar_url
           OR u.active <> m.new_active
-          OR (m.roles IS NOT NULL AND NOT (u.roles @> m.roles AND m.roles @> u.roles)))
+          OR (m.roles IS NOT NULL AND NOT (u.roles @> m.roles AND (m.roles || u.granted_roles) @> u.roles)))
   RETURNING $5::boolean AND m.was_active AND NOT m.active AS disabled
 ),
 fresh AS MATERIALIZED (

@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { UnauthenticatedError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
-import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import type { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
 import { claimIdentifier } from './claims.js';
 import { isCompactJwsAlgorithm, readCompactJws, verifyCompactJws, type CompactJwsOptions } from './compact-jws.js';
 import { bearerFailure } from './jose-errors.js';
@@ -29,7 +27,6 @@ export type VerifiedAccessToken = JWTPayload & { sub: string };
  * distinct header) → signature and registered claims on node:crypto with the keys imported once
  * (compact-jws.ts; jose for an algorithm it does not cover) → the rules of `checkAccessTokenRules`.
  */
-@Injectable()
 export class AccessTokenVerifier {
   private readonly verified: VerifiedTokenCache;
   /** Built once: the per-request path only verifies. */
@@ -38,7 +35,7 @@ export class AccessTokenVerifier {
   private readonly algorithms: ReadonlySet<string>;
 
   constructor(
-    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
+    private readonly settings: TokenSettings,
     private readonly provider: OidcProviderClient,
   ) {
     this.verified = new VerifiedTokenCache(settings.jwksMaxAgeMs);
@@ -75,7 +72,7 @@ export class AccessTokenVerifier {
     try {
       // RFC 9068 §4 / RFC 8725 §3.1-3.2: a pinned algorithm, checked before any key is looked up.
       if (!this.algorithms.has(jws.alg)) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
-      const { keys, jwks } = await this.provider.get();
+      const { keys, jwks } = await this.provider.keys();
       // The signature; iss, aud, exp, nbf.
       let payload: JWTPayload;
       if (isCompactJwsAlgorithm(jws.alg)) {
@@ -102,7 +99,8 @@ export class AccessTokenVerifier {
     // An ID token has the client as audience too and carries the login's nonce (OIDC Core §2);
     // a logout token (Back-Channel Logout §2.4) or any Security Event Token (RFC 8417 §2.2)
     // carries `events`. Neither is ever an access token, whatever its header says.
-    if (payload.nonce !== undefined) throw rejected('it carries a nonce: an ID token');
+    // (Unless the issuer is a login proxy configured to forward ID tokens: `acceptIdTokens`.)
+    if (payload.nonce !== undefined && !this.settings.acceptIdTokens) throw rejected('it carries a nonce: an ID token');
     if (payload.events !== undefined) throw rejected('it carries events: a logout or security event token');
     if (typeof payload.typ === 'string' && FOREIGN_TOKEN_TYPES.has(payload.typ.toLowerCase())) throw rejected('it is not an access token');
     // RFC 9068 §2.2: iat is the issue time; one in the future is a forgery or a broken clock.

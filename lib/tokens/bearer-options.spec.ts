@@ -19,6 +19,7 @@ describe('bearer and JWKS options', () => {
       jwksMaxAgeMs: 600_000,
       jwksStaleIfErrorMs: 86_400_000,
       requireAtJwt: false,
+      acceptIdTokens: false,
       allowedClientIds: undefined,
     });
   });

@@ -36,6 +36,7 @@ describe('IdTokenVerifier', () => {
     jwksMaxAgeMs: 600_000,
     jwksStaleIfErrorMs: 86_400_000,
     requireAtJwt: false,
+    acceptIdTokens: false,
     allowedClientIds: undefined,
     httpTimeoutMs: 2_000,
     ...overrides,
@@ -44,7 +45,7 @@ describe('IdTokenVerifier', () => {
   function verifier(overrides: Partial<TokenSettings> = {}): IdTokenVerifier {
     const { port } = server.address() as AddressInfo;
     const jwks = createRemoteJWKSet(new URL(`http://127.0.0.1:${port}/jwks`));
-    const provider = { get: async () => ({ jwks }) } as unknown as OidcProviderClient;
+    const provider = { get: async () => ({ jwks }), keys: async () => ({ jwks }) } as unknown as OidcProviderClient;
     return new IdTokenVerifier(settings(overrides), provider);
   }
 

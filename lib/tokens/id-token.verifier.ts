@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
-import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { LoginError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
-import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import type { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
 import { claimIdentifier } from './claims.js';
 import { idTokenFailure } from './jose-errors.js';
 
@@ -12,12 +10,11 @@ import { idTokenFailure } from './jose-errors.js';
  * signature against the provider's JWKS (HS* only with the client secret), pinned algorithms,
  * `iss`, `aud` (+ `azp` with several audiences), `exp`, `iat` not in the future, and the nonce.
  */
-@Injectable()
 export class IdTokenVerifier {
   private readonly hmacKey: Uint8Array | undefined;
 
   constructor(
-    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
+    private readonly settings: TokenSettings,
     private readonly provider: OidcProviderClient,
   ) {
     this.hmacKey = settings.clientSecret ? new TextEncoder().encode(settings.clientSecret) : undefined;
@@ -46,7 +43,7 @@ export class IdTokenVerifier {
       if (typeof alg !== 'string' || !this.settings.idTokenAlgorithms.includes(alg)) {
         throw new LoginError('AUTH_ID_TOKEN_INVALID', `ID token rejected (algorithm ${String(alg)} is not accepted)`);
       }
-      const key = alg.startsWith('HS') ? this.hmacKey! : (await this.provider.get()).jwks;
+      const key = alg.startsWith('HS') ? this.hmacKey! : (await this.provider.keys()).jwks;
       const { payload } = await jwtVerify(idToken, key as Parameters<typeof jwtVerify>[1], {
         issuer: this.settings.issuer,
         audience: this.settings.clientId,

@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { jwtVerify } from 'jose';
-import { TOKEN_SETTINGS } from '../auth.tokens.js';
 import { DependencyUnavailableError, SessionRequestError } from '../errors/auth-error.js';
 import type { TokenSettings } from '../options/resolved-auth-options.js';
-import { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
+import type { OidcProviderClient } from '../provider/oidc-provider-client.service.js';
 import { isJwksUnreachable, joseReason } from './jose-errors.js';
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -23,17 +21,16 @@ export interface VerifiedLogoutToken {
  * OpenID Connect Back-Channel Logout 1.0 §2.6: validates a logout token. Every failure is a
  * `400 AUTH_LOGOUT_TOKEN_INVALID` (§2.8), except an unreachable JWKS (503, the provider retries).
  */
-@Injectable()
 export class LogoutTokenVerifier {
   constructor(
-    @Inject(TOKEN_SETTINGS) private readonly settings: TokenSettings,
+    private readonly settings: TokenSettings,
     private readonly provider: OidcProviderClient,
   ) {}
 
   async verify(token: unknown): Promise<VerifiedLogoutToken> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 8192) throw invalid('missing or oversized logout_token');
     try {
-      const { jwks } = await this.provider.get();
+      const { jwks } = await this.provider.keys();
       const { payload } = await jwtVerify(token, jwks, {
         issuer: this.settings.issuer,
         audience: this.settings.clientId,

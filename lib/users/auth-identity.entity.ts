@@ -25,6 +25,17 @@ export class AuthIdentityEntity {
   @Column({ type: 'text' })
   subject: string;
 
+  /** Slug of the provider the identity signed in or was linked through (null: before several providers). */
+  @Column({ type: 'text', nullable: true })
+  provider: string | null;
+
+  /** The identity's email when it was linked or last signed in. */
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email: string | null;
+
+  @Column({ name: 'linked_at', type: 'timestamptz', default: () => 'now()' })
+  linkedAt: Date;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -41,4 +41,12 @@ export class AuthUserEntity {
 
   @Column({ name: 'last_synced_at', type: 'timestamptz', nullable: true })
   lastSyncedAt: Date | null;
+
+  /** Set by `UserAccountsService.invite`: waits for its first login (matched by verified email). */
+  @Column({ name: 'invited_at', type: 'timestamptz', nullable: true })
+  invitedAt: Date | null;
+
+  /** Roles the app granted (admin email domain, invite); kept whatever the provider reports. */
+  @Column({ name: 'granted_roles', type: 'jsonb', default: () => "'[]'::jsonb" })
+  grantedRoles: string[];
 }

@@ -33,8 +33,10 @@ export interface StoredUser {
   active: boolean;
   /** When the row last changed (login, refresh, sync): bearer tokens issued before it use `roles`. */
   updatedAt?: Date | null;
-  /** True when this call created the user (first login or first sight). */
+  /** True when this call provisioned the user (first login or first sight, or a claimed invite). */
   created?: boolean;
+  /** True when this call's identity claimed a pending invite (`UserAccountsService.invite`). */
+  claimedInvite?: boolean;
 }
 
 /** How and when the user authenticated at the provider (OIDC Core §2, RFC 8176, RFC 9470). */

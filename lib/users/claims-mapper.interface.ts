@@ -17,6 +17,8 @@ export type ClaimsMapper = (claims: Readonly<Record<string, unknown>>, defaults:
 export interface LoginEvent {
   userId: string;
   issuer: string;
+  /** The slug of the provider the user signed in with. */
+  provider: string;
   subject: string;
   /** True on the login that created the user. */
   firstLogin: boolean;

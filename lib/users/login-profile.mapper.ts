@@ -9,8 +9,9 @@ import { claimsToProfile } from './claims-to-profile.js';
 export class LoginProfileMapper {
   constructor(@Inject(RESOLVED_AUTH_OPTIONS) private readonly options: ResolvedAuthOptions) {}
 
-  async map(claims: Readonly<Record<string, unknown>>): Promise<UserProfile> {
-    const defaults = claimsToProfile(claims, this.options.tokens.rolesPath);
+  /** `rolesPath`: the signing provider's roles claim (default: the default provider's). */
+  async map(claims: Readonly<Record<string, unknown>>, rolesPath: readonly string[] = this.options.tokens.rolesPath): Promise<UserProfile> {
+    const defaults = claimsToProfile(claims, rolesPath);
     return this.options.claimsMapper ? await this.options.claimsMapper(claims, defaults) : defaults;
   }
 }

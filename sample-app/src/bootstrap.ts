@@ -56,20 +56,31 @@ export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   if (config.embeddedProvider) {
-    // Mounted before Nest's body parsers (registered at init), so it reads its own bodies.
-    const devProvider = await createDevIdentityProvider({
-      issuer: config.issuerUrl,
-      clients: [
-        { clientId: config.clientId, clientSecret: config.clientSecret, redirectUris: [`${config.baseUrl}/auth/callback`], postLogoutRedirectUris: [`${config.baseUrl}/`] },
-        ...(config.cliClientId ? [{ clientId: config.cliClientId, redirectUris: [], deviceFlow: true }] : []),
-      ],
-      accessTokenAudience: config.audience,
-      signingKey: await devSigningKey(config.dataDir),
-      autoLoginHint: overrides.devProviderAutoLogin === true,
-    });
-    app.use(DEV_PROVIDER_PATH, devProvider.handler);
-    if (!overrides.quiet) {
-      new Logger('Sample').warn(`development identity provider at ${config.issuerUrl}: for development only, never in production; any user name signs in`);
+    // One embedded provider (the single-provider form), or several (DEV_PROVIDERS=2), each with
+    // its own issuer, key and client, and a callback per slug.
+    const embedded = config.severalProviders
+      ? config.providers.map((provider, index) => ({
+          issuer: provider.issuerUrl, path: provider.devMountPath!, clientId: provider.clientId, clientSecret: provider.clientSecret,
+          audience: provider.audience, callback: `${config.baseUrl}/auth/callback/${provider.slug}`, keyFile: index === 0 ? undefined : `dev-provider-${index + 1}-signing-key.json`,
+        }))
+      : [{ issuer: config.issuerUrl, path: DEV_PROVIDER_PATH, clientId: config.clientId, clientSecret: config.clientSecret, audience: config.audience, callback: `${config.baseUrl}/auth/callback`, keyFile: undefined }];
+    for (const provider of embedded) {
+      // Mounted before Nest's body parsers (registered at init), so it reads its own bodies.
+      const devProvider = await createDevIdentityProvider({
+        issuer: provider.issuer,
+        clients: [
+          { clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUris: [provider.callback], postLogoutRedirectUris: [`${config.baseUrl}/`] },
+          // The CLI's public client (device grant) lives at provider 1.
+          ...(config.cliClientId && provider.path === DEV_PROVIDER_PATH ? [{ clientId: config.cliClientId, redirectUris: [], deviceFlow: true }] : []),
+        ],
+        accessTokenAudience: provider.audience,
+        signingKey: await devSigningKey(config.dataDir, provider.keyFile),
+        autoLoginHint: overrides.devProviderAutoLogin === true,
+      });
+      app.use(provider.path, devProvider.handler);
+      if (!overrides.quiet) {
+        new Logger('Sample').warn(`development identity provider at ${provider.issuer}: for development only, never in production; any user name signs in`);
+      }
     }
   }
   if (overrides.server) {
@@ -98,8 +109,8 @@ export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {
 }
 
 /** The dev provider's RS256 key, kept under the data directory so tokens survive restarts. */
-async function devSigningKey(dataDir: string): Promise<JWK> {
-  const file = join(dataDir, 'dev-provider-signing-key.json');
+async function devSigningKey(dataDir: string, fileName = 'dev-provider-signing-key.json'): Promise<JWK> {
+  const file = join(dataDir, fileName);
   try {
     return JSON.parse(await readFile(file, 'utf8')) as JWK;
   } catch {

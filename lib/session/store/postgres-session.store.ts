@@ -91,15 +91,15 @@ export class PostgresSessionStore implements SessionStore {
 
   withRefreshLock<T>(idHash: string, work: (lock: SessionRefreshLock) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ subject: string; user_id: string; access_token_enc: string | null; refresh_token_enc: string | null; access_token_expires_at: Date | null }> =
+      const rows: Array<{ issuer: string; subject: string; user_id: string; access_token_enc: string | null; refresh_token_enc: string | null; access_token_expires_at: Date | null }> =
         await manager.query(
-          `SELECT subject, user_id, access_token_enc, refresh_token_enc, access_token_expires_at
+          `SELECT issuer, subject, user_id, access_token_enc, refresh_token_enc, access_token_expires_at
              FROM auth_sessions WHERE id_hash = $1 AND expires_at > now() FOR UPDATE`,
           [idHash],
         );
       const row = rows[0];
       const state: SessionTokenState | undefined = row && {
-        subject: row.subject, userId: row.user_id, accessTokenEnc: row.access_token_enc,
+        issuer: row.issuer, subject: row.subject, userId: row.user_id, accessTokenEnc: row.access_token_enc,
         refreshTokenEnc: row.refresh_token_enc, accessTokenExpiresAt: row.access_token_expires_at,
       };
       const save = async (update: RefreshedTokenUpdate): Promise<void> => {

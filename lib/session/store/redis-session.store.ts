@@ -146,11 +146,11 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     }
     try {
       const key = this.sessionKey(idHash);
-      const [subject, userId, accessTokenEnc, refreshTokenEnc, accessTokenExpiresAt, expiresAt] = await this.call(
-        () => this.redis.hmget(key, 'subject', 'userId', 'accessTokenEnc', 'refreshTokenEnc', 'accessTokenExpiresAt', 'expiresAt'),
+      const [issuer, subject, userId, accessTokenEnc, refreshTokenEnc, accessTokenExpiresAt, expiresAt] = await this.call(
+        () => this.redis.hmget(key, 'issuer', 'subject', 'userId', 'accessTokenEnc', 'refreshTokenEnc', 'accessTokenExpiresAt', 'expiresAt'),
       );
-      const state: SessionTokenState | undefined = subject && userId && Number(expiresAt) > Date.now()
-        ? { subject, userId, accessTokenEnc: accessTokenEnc || null, refreshTokenEnc: refreshTokenEnc || null, accessTokenExpiresAt: dateOrNull(accessTokenExpiresAt) }
+      const state: SessionTokenState | undefined = issuer && subject && userId && Number(expiresAt) > Date.now()
+        ? { issuer, subject, userId, accessTokenEnc: accessTokenEnc || null, refreshTokenEnc: refreshTokenEnc || null, accessTokenExpiresAt: dateOrNull(accessTokenExpiresAt) }
         : undefined;
       const save = async (update: RefreshedTokenUpdate): Promise<void> => {
         const saved = await this.call(() => this.redis.nfxSaveRefreshed(

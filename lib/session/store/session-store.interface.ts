@@ -111,6 +111,8 @@ export interface SessionListing {
 
 /** A session's tokens as the refresh sees them. */
 export interface SessionTokenState {
+  /** The issuer the session came from: its provider refreshes it. */
+  issuer: string;
   subject: string;
   userId: string;
   accessTokenEnc: string | null;

@@ -5,14 +5,11 @@ import type { UserSyncOptions } from '@nestflux/auth';
 import { useDevIdentityProvider } from './dev-provider-policy.js';
 import { assertPrivateFile, ensurePrivateDir } from './private-files.js';
 import { SampleConfigError } from './sample-config-error.js';
+import { DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_PROVIDER_PATH, readProviders, type SampleProvider } from './provider-env.js';
 
-/** The development provider's client, used when no OIDC_ISSUER_URL is set. */
-export const DEV_CLIENT_ID = 'nestflux-sample';
-export const DEV_CLIENT_SECRET = 'nestflux-sample-development-secret';
+export { DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_PROVIDER_PATH };
 /** The development provider's public client for the device grant (`npm run cli -- login`). */
 export const DEV_CLI_CLIENT_ID = 'nestflux-sample-cli';
-/** Where the embedded provider is mounted inside the sample app. */
-export const DEV_PROVIDER_PATH = '/oidc';
 
 /** Everything the sample app reads from its environment (see ../shared/contract.md). */
 export interface SampleConfig {
@@ -20,6 +17,14 @@ export interface SampleConfig {
   baseUrl: string;
   /** True when the embedded development identity provider serves the logins. */
   embeddedProvider: boolean;
+  /**
+   * Every provider, the default first: from the numbered `OIDC_PROVIDER_<n>_*` variables, the
+   * single-provider ones, or the embedded development provider (twice with `DEV_PROVIDERS=2`).
+   */
+  providers: SampleProvider[];
+  /** True when `providers` is a list (numbered variables or `DEV_PROVIDERS=2`): per-slug callbacks. */
+  severalProviders: boolean;
+  /** Provider 1's issuer, client and claims (the single-provider variables, or provider 1's). */
   issuerUrl: string;
   clientId: string;
   clientSecret: string;
@@ -55,19 +60,24 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   const embeddedProvider = useDevIdentityProvider(env, baseUrl);
-  const clientId = env.OIDC_CLIENT_ID || DEV_CLIENT_ID;
+  const { numbered, providers } = readProviders(env, baseUrl, embeddedProvider);
+  const first = providers[0];
+  const clientId = numbered ? first.clientId : env.OIDC_CLIENT_ID || DEV_CLIENT_ID;
   const dataDir = env.DATA_DIR || '.data';
+  const rolesClaim = numbered ? first.rolesClaim : env.OIDC_ROLES_CLAIM || 'roles';
   return {
     port,
     baseUrl,
     embeddedProvider,
-    issuerUrl: env.OIDC_ISSUER_URL || `${baseUrl}${DEV_PROVIDER_PATH}`,
+    providers,
+    severalProviders: numbered,
+    issuerUrl: numbered ? first.issuerUrl : env.OIDC_ISSUER_URL || `${baseUrl}${DEV_PROVIDER_PATH}`,
     clientId,
-    clientSecret: env.OIDC_CLIENT_SECRET || (embeddedProvider ? DEV_CLIENT_SECRET : ''),
-    scope: env.OIDC_SCOPE || 'openid profile email',
-    audience: env.OIDC_AUDIENCE || clientId,
+    clientSecret: numbered ? first.clientSecret : env.OIDC_CLIENT_SECRET || (embeddedProvider ? DEV_CLIENT_SECRET : ''),
+    scope: numbered ? first.scope : env.OIDC_SCOPE || 'openid profile email',
+    audience: numbered ? first.audience : env.OIDC_AUDIENCE || clientId,
     cliClientId: env.OIDC_CLI_CLIENT_ID || (embeddedProvider ? DEV_CLI_CLIENT_ID : undefined),
-    rolesClaim: env.OIDC_ROLES_CLAIM || 'roles',
+    rolesClaim,
     jwksCooldownSeconds: Number(env.OIDC_JWKS_COOLDOWN_SECONDS || 30),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
@@ -88,7 +98,7 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
       deactivateMissing: parseBoolean(env.AUTH_SYNC_DEACTIVATE, true, 'AUTH_SYNC_DEACTIVATE'),
       deactivateLimit: env.AUTH_SYNC_DEACTIVATE_LIMIT || undefined,
       syncRoles: parseBoolean(env.AUTH_SYNC_ROLES, false, 'AUTH_SYNC_ROLES'),
-      rolesClaim: env.OIDC_ROLES_CLAIM || 'roles',
+      rolesClaim,
     },
     enforce: parseBoolean(env.AUTH_ENFORCE, false, 'AUTH_ENFORCE')
       ? { exclude: (env.AUTH_ENFORCE_EXCLUDE ?? '/health,/api/public').split(',').map((path) => path.trim()).filter(Boolean) }

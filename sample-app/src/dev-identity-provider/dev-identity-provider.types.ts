@@ -39,6 +39,11 @@ export interface DevIdentityProviderOptions {
   rotateRefreshToken?: boolean;
   /** Tests: opaque access tokens (for RFC 7662 introspection, served at `/token/introspection`) instead of JWTs. Default false. */
   opaqueAccessTokens?: boolean;
+  /**
+   * Tests: profile and email claims only at userinfo (OIDC Core §5.4, as LemonLDAP::NG does):
+   * ID tokens carry `sub` and the protocol claims, access tokens no profile claims. Default false.
+   */
+  profileClaimsOnlyInUserinfo?: boolean;
 }
 
 export interface DevIdentityProvider {

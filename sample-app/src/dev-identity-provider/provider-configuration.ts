@@ -72,8 +72,9 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
     },
     // `acr` and `amr` are no scope claims: listed so that ID tokens carry the level and methods of the sign-in.
     claims: { ...SCOPE_CLAIMS, openid: [...SCOPE_CLAIMS.openid, 'acr', 'amr'] },
-    // Otherwise oidc-provider moves scope claims out of the ID token into userinfo only.
-    conformIdTokenClaims: false,
+    // Otherwise oidc-provider moves scope claims out of the ID token into userinfo only (which
+    // is what `profileClaimsOnlyInUserinfo` wants).
+    conformIdTokenClaims: options.profileClaimsOnlyInUserinfo === true,
     pkce: { required: () => true },
     acrValues: DEV_ACR_VALUES,
     interactions: { url: (_ctx, interaction) => `${mountPath}/interaction/${interaction.uid}`, policy: devInteractionPolicy() },
@@ -82,6 +83,7 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ...(options.rotateRefreshToken ? { rotateRefreshToken: true } : {}),
     extraTokenClaims: (_ctx, token) => {
+      if (options.profileClaimsOnlyInUserinfo) return undefined;
       const accountId = 'accountId' in token ? token.accountId : undefined;
       if (typeof accountId !== 'string') return undefined;
       const { email, name, preferred_username, roles } = devAccountClaims(accountId);
@@ -99,7 +101,9 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
       deviceFlow: { enabled: true, userCodeInputSource, userCodeConfirmSource, successSource: deviceSuccessSource },
       resourceIndicators: {
         enabled: true,
-        defaultResource: (_ctx: KoaContextWithOIDC, _client, oneOf) => oneOf?.[0] ?? DEV_RESOURCE_INDICATOR,
+        // With profile claims only in userinfo, the access token must be one userinfo accepts (an
+        // opaque one, for no resource): oidc-provider puts the claims in the ID token otherwise.
+        defaultResource: (_ctx: KoaContextWithOIDC, _client, oneOf) => oneOf?.[0] ?? (options.profileClaimsOnlyInUserinfo ? undefined : DEV_RESOURCE_INDICATOR),
         // Any resource a client names gets the same API audience: this is a single-API dev setup.
         getResourceServerInfo: () => ({
           scope: OIDC_SCOPES,

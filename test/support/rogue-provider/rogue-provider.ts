@@ -34,6 +34,8 @@ export class RogueProvider {
   private jwksAttemptCount = 0;
   private plan?: RogueIdTokenPlan;
   private availability: RogueAvailability = 'up';
+  /** What userinfo answers for a subject (default: the subject and a name only userinfo carries). */
+  userinfoClaims: (sub: string) => Record<string, unknown> = (sub) => ({ sub, name: 'Name From Userinfo' });
   private readonly codes = new Map<string, PendingCode>();
   private readonly accessTokens = new Map<string, string>();
   /** refresh token → who it was issued to; never rotated, so a test can refresh at will. */
@@ -224,6 +226,6 @@ export class RogueProvider {
       return sendJson(res, 401, { error: 'invalid_token' }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     }
     // A claim only userinfo carries, so tests can tell that the app read it.
-    sendJson(res, 200, { sub, name: 'Name From Userinfo' });
+    sendJson(res, 200, this.userinfoClaims(sub));
   }
 }
