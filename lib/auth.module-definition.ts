@@ -4,6 +4,7 @@ import { AUTH_GLOBAL_GUARD, AUTH_ROUTE_PREFIX } from './auth.tokens.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { createAuthController } from './http/auth.controller.js';
 import { createSessionsController } from './http/sessions.controller.js';
+import { createIdentitiesController } from './http/identities.controller.js';
 import { createDeviceController } from './http/device.controller.js';
 import { createSessionTokensController } from './http/session-tokens.controller.js';
 import { createFrontchannelLogoutController } from './http/frontchannel-logout.controller.js';
@@ -28,7 +29,7 @@ export const {
       ...definition,
       global: extras.isGlobal,
       providers,
-      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix), createDeviceController(routePrefix), createSessionTokensController(routePrefix), createFrontchannelLogoutController(routePrefix)],
+      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix), createIdentitiesController(routePrefix), createDeviceController(routePrefix), createSessionTokensController(routePrefix), createFrontchannelLogoutController(routePrefix)],
     };
   })
   .build();

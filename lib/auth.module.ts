@@ -22,6 +22,7 @@ import { resolveAuthOptions } from './options/resolve-auth-options.js';
 import type { ResolvedAuthOptions, TokenRelaySettings } from './options/resolved-auth-options.js';
 import { TokenRelayMiddleware } from './relay/token-relay.middleware.js';
 import { ProviderRegistry } from './provider/provider-registry.service.js';
+import { AuthIdentitiesService } from './users/auth-identities.service.js';
 import { OidcProviderClient } from './provider/oidc-provider-client.service.js';
 import { AuthSessionService } from './session/auth-session.service.js';
 import { ExpiredSessionsPurger } from './session/expired-sessions.purger.js';
@@ -76,6 +77,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
       useFactory: (dataSource: DataSource, o: ResolvedAuthOptions) => new AuthSchemaMigrator(dataSource, o.runMigrations),
     },
     ProviderRegistry,
+    AuthIdentitiesService,
     // The default provider's client, for what serves provider 1 only (device flow, introspection).
     { provide: OidcProviderClient, inject: [ProviderRegistry], useFactory: (registry: ProviderRegistry) => registry.default.client },
     LoginStateStore,
@@ -101,7 +103,7 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthHealthIndicator,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, UserSyncService, AuditLogService, AuthHealthIndicator,
+  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, AuthIdentitiesService, UserSyncService, AuditLogService, AuthHealthIndicator,
     // For the optional entry points (`@nestflux/auth/passport`), which live outside this module.
     LoginFlowService, LOGIN_SETTINGS, SESSION_SETTINGS],
 })

@@ -86,7 +86,10 @@ export class RequestAuthenticator {
     let mapped = this.mapped.get(claims);
     if (!mapped) this.mapped.set(claims, (mapped = { profile: claimsToProfile(claims, provider.tokens.rolesPath), scopes: extractScopes(claims) }));
     const { profile } = mapped;
-    const user = await this.bearerUsers.get(provider.issuer, claims.sub, () => this.users.findOrCreate(provider.issuer, claims.sub, profile, typeof claims.iat === 'number' ? claims.iat : undefined));
+    const user = await this.bearerUsers.get(provider.issuer, claims.sub, () =>
+      this.users.findOrCreate(provider.issuer, claims.sub, profile, typeof claims.iat === 'number' ? claims.iat : undefined, {
+        provider: provider.slug, rules: provider.provisioning, emailVerified: claims.email_verified === true,
+      }));
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
     return {
       id: user.id, sub: claims.sub, issuer: provider.issuer, email: profile.email ?? user.email,

@@ -124,7 +124,7 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       // Which provider the session came from decides whose end-session endpoint applies.
       const live = await this.sessions.resolve(cookie).catch(rethrowAsDependency);
       const ended = await this.sessions.end(cookie).catch(rethrowAsDependency);
-      if (ended) this.audit.record({ event: 'logout', userId: ended.userId, provider: live?.issuer ?? this.login.issuer }, req);
+      if (ended) this.audit.record({ event: 'logout', userId: ended.userId, provider: (this.providers.byIssuer(live?.issuer) ?? this.providers.default).slug }, req);
       if (!ended || !live || !(await this.loginFlow.endSessionUrl(live.issuer, undefined))) return { logoutUrl: null };
       const handle = await this.logoutLinks.create(ended.idToken).catch(rethrowAsDependency);
       const link = new URL('logout/end', this.login.routesBaseUrl);

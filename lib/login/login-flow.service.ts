@@ -4,7 +4,9 @@ import type { JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import { LOGIN_SETTINGS, RESOLVED_AUTH_OPTIONS } from '../auth.tokens.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
-import { AuthError, DependencyUnavailableError, ForbiddenError, LoginError } from '../errors/auth-error.js';
+import { AuthError, DependencyUnavailableError, ForbiddenError, LoginError, UnauthenticatedError } from '../errors/auth-error.js';
+import { cleanEmailClaim } from '../tokens/claims.js';
+import { AuthIdentitiesService } from '../users/auth-identities.service.js';
 import type { LoginSettings, ResolvedAuthOptions } from '../options/resolved-auth-options.js';
 import type { ConfiguredProvider } from '../provider/configured-provider.js';
 import { ProviderRegistry } from '../provider/provider-registry.service.js';
@@ -44,8 +46,10 @@ export interface CompletedLogin {
 /** What a login got to know before it succeeded or failed, for its audit entry. */
 interface LoginTrace {
   userId?: string;
-  /** The issuer of the provider the login is at, once known. */
+  /** The slug of the provider the login is at, once known. */
   provider?: string;
+  /** The callback links an identity to a signed-in user (audited as `link`). */
+  linking?: boolean;
 }
 
 /**
@@ -66,6 +70,7 @@ export class LoginFlowService {
     private readonly profiles: LoginProfileMapper,
     private readonly users: UserAccountsService,
     private readonly sessions: AuthSessionService,
+    private readonly identities: AuthIdentitiesService,
     private readonly audit: AuditLogService,
   ) {}
 
@@ -81,9 +86,11 @@ export class LoginFlowService {
     // browser is not sent to a provider that is down (503 instead).
     await provider.client.getReachable();
     const strategy = await this.getStrategy(provider);
-    const shimmed = req as StrategyRequest;
+    // The strategy treats any POST as a callback: a link starts from `POST <prefix>/link/:slug`,
+    // so it sees a GET view of the request (everything else read through the prototype).
+    const shimmed = (req.method === 'GET' ? req : Object.create(req, { method: { value: 'GET' }, body: { value: undefined } })) as StrategyRequest;
     shimmed.session = {};
-    const outcome = await runStrategy(strategy, req, stepUp ? { stepUp } : {}).catch((error: unknown) => {
+    const outcome = await runStrategy(strategy, shimmed, stepUp ? { stepUp } : {}).catch((error: unknown) => {
       throw loginFailure(error);
     });
     const data = shimmed.session[LOGIN_SESSION_KEY];
@@ -105,17 +112,22 @@ export class LoginFlowService {
   /**
    * Completes a login at the callback of `routeSlug` (undefined: the unslugged callback, which
    * serves the default provider): verifies everything, creates the user and the session.
-   * Every outcome is audited (`login`, with the error code of a failure).
+   * Every outcome is audited (`login` or `link`, with the error code of a failure; a refusal by
+   * a provisioning rule also as `refused`, a new user as `provisioning`).
    */
   async complete(req: Request, routeSlug?: string): Promise<CompletedLogin> {
     // An unknown slug is a 404 before any state is spent (and is no login attempt to audit).
-    const trace: LoginTrace = { provider: routeSlug === undefined ? undefined : this.providers.forLogin(routeSlug).issuer };
+    const trace: LoginTrace = { provider: routeSlug === undefined ? undefined : this.providers.forLogin(routeSlug).slug };
     try {
       const login = await this.completeLogin(req, routeSlug, trace);
-      this.audit.record({ event: 'login', userId: login.userId, provider: trace.provider }, req);
+      this.audit.record({ event: trace.linking ? 'link' : 'login', userId: login.userId, provider: trace.provider }, req);
       return login;
     } catch (error) {
-      this.audit.recordFailure({ event: 'login', userId: trace.userId, provider: trace.provider ?? this.settings.issuer }, error, req);
+      const entry = { userId: trace.userId, provider: trace.provider ?? this.providers.default.slug };
+      this.audit.recordFailure({ event: trace.linking ? 'link' : 'login', ...entry }, error, req);
+      if (error instanceof AuthError && (error.code === 'AUTH_NOT_PROVISIONED' || error.code === 'AUTH_USER_INACTIVE')) {
+        this.audit.recordFailure({ event: 'refused', ...entry }, error, req);
+      }
       throw error;
     }
   }
@@ -141,7 +153,7 @@ export class LoginFlowService {
     if (!provider || !provider.loginEnabled || provider.slug !== (routeSlug ?? this.providers.default.slug)) {
       throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'This login was started at another provider; start the login again.');
     }
-    trace.provider = provider.issuer;
+    trace.provider = provider.slug;
 
     const strategy = await this.getStrategy(provider);
     const shimmed = req as StrategyRequest;
@@ -162,9 +174,16 @@ export class LoginFlowService {
     const tokens = outcome.user as TokenResponse;
     const idClaims = await provider.idTokens.verify(tokens.id_token, login.nonce);
     const claims = await this.collectClaims(provider, idClaims, tokens);
+    if (login.linkUserId !== null) {
+      trace.linking = true;
+      return this.completeLink(req, provider, login.linkUserId, idClaims.sub!, claims, login.returnTo, trace);
+    }
     const profile = await this.profiles.map(claims, provider.tokens.rolesPath);
-    const user = await this.users.upsertAtLogin(provider.issuer, idClaims.sub!, profile);
+    const user = await this.users.upsertAtLogin(provider.issuer, idClaims.sub!, profile, {
+      provider: provider.slug, rules: provider.provisioning, emailVerified: claims.email_verified === true,
+    });
     trace.userId = user.id;
+    if (user.created) this.audit.record({ event: 'provisioning', userId: user.id, provider: provider.slug, details: { invited: user.claimedInvite === true } }, req);
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
     await this.runAfterLogin({ userId: user.id, issuer: provider.issuer, provider: provider.slug, subject: idClaims.sub!, firstLogin: user.created === true, claims });
 
@@ -187,6 +206,25 @@ export class LoginFlowService {
     });
     this.logger.log(`login: user ${user.id} signed in with ${provider.slug}`);
     return { sessionCookie, returnTo: login.returnTo, userId: user.id };
+  }
+
+  /**
+   * The callback of a link (`POST <prefix>/link/:slug`): the identity the provider just verified
+   * joins the user who started it, who must still be signed in in this browser. The session
+   * stays as it is; another user's identity is refused (409) and stays theirs.
+   */
+  private async completeLink(
+    req: Request, provider: ConfiguredProvider, userId: string, subject: string, claims: Record<string, unknown>, returnTo: string, trace: LoginTrace,
+  ): Promise<CompletedLogin> {
+    trace.userId = userId;
+    const current = await this.sessions.resolve(this.previousCookie(req));
+    if (!current || current.user.id !== userId) {
+      throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The account can only be linked while you are signed in as the user who asked; sign in and link again.');
+    }
+    const email = cleanEmailClaim(claims.email) ?? null;
+    await this.identities.link(userId, { provider: provider.slug, issuer: provider.issuer, subject, email });
+    this.logger.log(`link: user ${userId} linked an identity at ${provider.slug}`);
+    return { returnTo, userId };
   }
 
   /** The host's hook; its own failures abort the login as a 401 rather than a 500. */

@@ -31,7 +31,7 @@ export class BackchannelLogoutService {
     // Several providers: the token's (unverified) `iss` only picks which configured provider's
     // keys and client id verify it; any other issuer is refused without a network call.
     const signer = typeof logoutToken === 'string' ? this.providers.byIssuer(unverifiedIssuer(logoutToken)) : this.providers.default;
-    const provider = signer?.issuer ?? this.providers.default.issuer;
+    const provider = signer?.slug ?? this.providers.default.slug;
     try {
       if (!signer?.loginEnabled) throw new SessionRequestError('AUTH_LOGOUT_TOKEN_INVALID', 'Logout token rejected (its issuer is not a provider of this app)');
       const ended = await this.endSessions(signer, logoutToken);
