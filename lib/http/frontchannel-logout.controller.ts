@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Query, Req, Res, type Type } from '@nestjs/common';
-import { LOGIN_SETTINGS, SESSION_SETTINGS } from '../auth.tokens.js';
+import { SESSION_SETTINGS } from '../auth.tokens.js';
 import { Public } from '../decorators/public.decorator.js';
 import { asDependencyError } from '../errors/dependency-errors.js';
-import type { LoginSettings, SessionSettings } from '../options/resolved-auth-options.js';
+import type { SessionSettings } from '../options/resolved-auth-options.js';
+import { ProviderRegistry } from '../provider/provider-registry.service.js';
 import { FrontchannelLogoutService } from '../session/frontchannel-logout.service.js';
 import { clearSessionCookie, readCookie } from './cookies.js';
 import type { HttpRequest as Request } from './http-types.js';
@@ -17,7 +18,7 @@ export function createFrontchannelLogoutController(routePrefix: string): Type<un
     constructor(
       private readonly frontchannel: FrontchannelLogoutService,
       @Inject(SESSION_SETTINGS) private readonly sessionSettings: SessionSettings,
-      @Inject(LOGIN_SETTINGS) private readonly login: LoginSettings,
+      private readonly providers: ProviderRegistry,
     ) {}
 
     /**
@@ -37,7 +38,8 @@ export function createFrontchannelLogoutController(routePrefix: string): Type<un
       // The browser's own cookie, when it came along, is for a session that no longer exists.
       if (cookie !== undefined) clearSessionCookie(res, this.sessionSettings.cookie);
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.setHeader('Content-Security-Policy', `default-src 'none'; frame-ancestors ${new URL(this.login.issuer).origin}`);
+      const framers = [...new Set(this.providers.all.filter((p) => p.loginEnabled).map((p) => new URL(p.issuer).origin))];
+      res.setHeader('Content-Security-Policy', `default-src 'none'; frame-ancestors ${framers.join(' ')}`);
       return SIGNED_OUT_PAGE;
     }
   }

@@ -13,7 +13,8 @@ import { AuthRateLimitGuard } from '../rate-limit/auth-rate-limit.guard.js';
 import { SessionRevocationService } from '../session/session-revocation.service.js';
 import { AuthIdentitiesService, type LinkedIdentity } from '../users/auth-identities.service.js';
 import type { AuthUser } from '../users/auth-user.js';
-import type { HttpRequest as Request, HttpResponse as Response } from './http-types.js';
+import type { HttpRequest as Request } from './http-types.js';
+import { asHttpResponse } from './http-response.adapter.js';
 
 /**
  * Account linking for the signed-in user: `POST <prefix>/link/:slug` (a session; CSRF token as
@@ -38,9 +39,10 @@ export function createIdentitiesController(routePrefix: string): Type<unknown> {
     @Post('link/:slug')
     @HttpCode(200)
     async link(
-      @CurrentUser() user: AuthUser, @Param('slug') slug: string, @Req() req: Request, @Res({ passthrough: true }) res: Response,
+      @CurrentUser() user: AuthUser, @Param('slug') slug: string, @Req() req: Request, @Res({ passthrough: true }) reply: unknown,
       @Body() body: Record<string, unknown> | undefined, @Query('returnTo') returnTo: unknown,
     ): Promise<{ redirectUrl: string }> {
+      const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');
       // The callback must come back to a browser that is signed in as this user.
       if (user.via !== 'session') throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'Linking an account needs a browser session.');
@@ -51,8 +53,8 @@ export function createIdentitiesController(routePrefix: string): Type<unknown> {
     }
 
     @Get('identities')
-    async list(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<LinkedIdentity[]> {
-      res.setHeader('Cache-Control', 'no-store');
+    async list(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: unknown): Promise<LinkedIdentity[]> {
+      asHttpResponse(reply).setHeader('Cache-Control', 'no-store');
       return this.identities.list(user.id).catch(rethrow);
     }
 
