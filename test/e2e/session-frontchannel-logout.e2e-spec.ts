@@ -61,6 +61,23 @@ describe.each(sessionStores)('front-channel logout (sessions in %s)', (store) =>
     expect((await agent.request(`${base}/auth/me`)).status).toBe(200);
   });
 
+  it('sessionRequired: false: a request without iss and sid ends the session of the cookie it carries', async () => {
+    const lax = await startSessionTestBed({ options: { frontchannelLogout: { sessionRequired: false } } });
+    try {
+      const laxBase = lax.apps[0].base;
+      const agent = await lax.signIn('fc-cookie');
+      const other = await lax.signIn('fc-cookie-other');
+      expect((await fetch(`${laxBase}/auth/frontchannel-logout`)).status).toBe(200);
+      expect((await agent.request(`${laxBase}/auth/me`)).status).toBe(200);
+      const res = await agent.request(`${laxBase}/auth/frontchannel-logout`);
+      expect(res.status).toBe(200);
+      expect((await statusWithin(() => agent.request(`${laxBase}/auth/me`), 401)).status).toBe(401);
+      expect((await other.request(`${laxBase}/auth/me`)).status).toBe(200);
+    } finally {
+      await lax.close();
+    }
+  });
+
   it('404 JSON where front-channel logout is off', async () => {
     const off = await startSessionTestBed({ store });
     try {

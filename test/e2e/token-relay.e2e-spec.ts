@@ -119,6 +119,19 @@ describe('token relay (backend-for-frontend), GET /auth/claims and POST /auth/re
     expect(upstream.seen[1].headers.authorization).not.toBe(first);
   });
 
+  it('a session access token about to expire is refreshed before it is relayed', async () => {
+    const agent = await bed.signIn('zelda');
+    await agent.request(`${base}/backend/first`);
+    const first = upstream.seen[0].headers.authorization;
+    // As if the token had 10 s left: inside the refresh margin.
+    await bed.apps[0].app.get(DataSource).query("UPDATE auth_sessions SET access_token_expires_at = now() + interval '10 seconds' WHERE subject = 'zelda'");
+    const res = await agent.request(`${base}/backend/second`);
+    expect(res.status).toBe(200);
+    const second = upstream.seen[1].headers.authorization!;
+    expect(second).not.toBe(first);
+    expect(decodeJwt(/^Bearer (\S+)$/.exec(second)![1])).toMatchObject({ sub: 'zelda' });
+  });
+
   it('a refresh the provider refuses ends the session: 401 AUTH_SESSION_REFRESH_FAILED', async () => {
     const agent = await bed.signIn('xena');
     // Spend the session's refresh token elsewhere: the provider rotates it, so the session's copy is reused and refused.
