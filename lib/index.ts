@@ -57,3 +57,6 @@ export type { AuthOpenApiOptions } from './openapi/add-auth-security.js';
 export type { OpenApiDocumentLike, OpenApiOperationLike } from './openapi/openapi-document.js';
 export { AuthHealthIndicator } from './health/auth-health.indicator.js';
 export type { AuthHealthResult } from './health/auth-health.indicator.js';
+export { authOptionsFromEnv } from './env/auth-options-from-env.js';
+export { AuthEnvError } from './env/auth-env.error.js';
+export type { AuthEnv } from './env/env-values.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { UserSyncOptions } from '@nestflux/auth';
+import { AuthEnvError, authOptionsFromEnv, type AuthModuleOptions, type UserSyncOptions } from '@nestflux/auth';
 import { useDevIdentityProvider } from './dev-provider-policy.js';
 import { assertPrivateFile, ensurePrivateDir } from './private-files.js';
 import { SampleConfigError } from './sample-config-error.js';
@@ -64,80 +64,57 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
   const first = providers[0];
   const clientId = numbered ? first.clientId : env.OIDC_CLIENT_ID || DEV_CLIENT_ID;
   const dataDir = env.DATA_DIR || '.data';
-  const rolesClaim = numbered ? first.rolesClaim : env.OIDC_ROLES_CLAIM || 'roles';
+  const issuerUrl = numbered ? first.issuerUrl : env.OIDC_ISSUER_URL || `${baseUrl}${DEV_PROVIDER_PATH}`;
+  const cliClientId = env.OIDC_CLI_CLIENT_ID || (embeddedProvider ? DEV_CLI_CLIENT_ID : undefined);
+  // The library reads the contract's variables; the sample app fills in its development defaults
+  // and, with numbered providers, provider 1 (the providers list itself comes from readProviders).
+  const auth = authOptionsOrSampleError({
+    ...env,
+    BASE_URL: baseUrl,
+    OIDC_ISSUER_URL: issuerUrl,
+    OIDC_CLIENT_ID: clientId,
+    OIDC_CLIENT_SECRET: numbered ? first.clientSecret : env.OIDC_CLIENT_SECRET || (embeddedProvider ? DEV_CLIENT_SECRET : undefined),
+    OIDC_SCOPE: numbered ? first.scope : env.OIDC_SCOPE,
+    OIDC_AUDIENCE: numbered ? first.audience : env.OIDC_AUDIENCE,
+    OIDC_ROLES_CLAIM: numbered ? first.rolesClaim : env.OIDC_ROLES_CLAIM,
+    OIDC_CLI_CLIENT_ID: cliClientId,
+    AUTH_SESSION_SECRET: env.AUTH_SESSION_SECRET || (await persistentSecret(dataDir)),
+  });
+  const store = auth.session.store?.type === 'redis' ? auth.session.store : undefined;
   return {
     port,
     baseUrl,
     embeddedProvider,
     providers,
     severalProviders: numbered,
-    issuerUrl: numbered ? first.issuerUrl : env.OIDC_ISSUER_URL || `${baseUrl}${DEV_PROVIDER_PATH}`,
+    issuerUrl,
     clientId,
-    clientSecret: numbered ? first.clientSecret : env.OIDC_CLIENT_SECRET || (embeddedProvider ? DEV_CLIENT_SECRET : ''),
-    scope: numbered ? first.scope : env.OIDC_SCOPE || 'openid profile email',
-    audience: numbered ? first.audience : env.OIDC_AUDIENCE || clientId,
-    cliClientId: env.OIDC_CLI_CLIENT_ID || (embeddedProvider ? DEV_CLI_CLIENT_ID : undefined),
-    rolesClaim,
-    jwksCooldownSeconds: Number(env.OIDC_JWKS_COOLDOWN_SECONDS || 30),
+    clientSecret: auth.clientSecret ?? '',
+    scope: auth.scope!,
+    audience: auth.audience!,
+    cliClientId,
+    rolesClaim: auth.rolesClaim!,
+    jwksCooldownSeconds: auth.jwksCooldownSeconds!,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
-    ...sessionLifetimes(env),
-    redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX || 'nestflux:auth:' } : undefined,
-    sessionSecret: env.AUTH_SESSION_SECRET || (await persistentSecret(dataDir)),
-    rateLimit: { ...parseRateLimit(env.AUTH_RATE_LIMIT), trustedProxies: (env.AUTH_TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean) },
-    sync: {
-      cron: env.AUTH_SYNC_CRON || '0 3 * * *',
-      timeZone: env.AUTH_SYNC_TZ || 'UTC',
-      source: (env.AUTH_SYNC_SOURCE || 'none') as UserSyncOptions['source'],
-      url: env.AUTH_SYNC_URL || undefined,
-      token: env.AUTH_SYNC_TOKEN || undefined,
-      clientId: env.AUTH_SYNC_CLIENT_ID || undefined,
-      clientSecret: env.AUTH_SYNC_CLIENT_SECRET || undefined,
-      subjectField: env.AUTH_SYNC_SUBJECT_FIELD || undefined,
-      importUsers: parseBoolean(env.AUTH_SYNC_IMPORT, false, 'AUTH_SYNC_IMPORT'),
-      deactivateMissing: parseBoolean(env.AUTH_SYNC_DEACTIVATE, true, 'AUTH_SYNC_DEACTIVATE'),
-      deactivateLimit: env.AUTH_SYNC_DEACTIVATE_LIMIT || undefined,
-      syncRoles: parseBoolean(env.AUTH_SYNC_ROLES, false, 'AUTH_SYNC_ROLES'),
-      rolesClaim,
-    },
-    enforce: parseBoolean(env.AUTH_ENFORCE, false, 'AUTH_ENFORCE')
-      ? { exclude: (env.AUTH_ENFORCE_EXCLUDE ?? '/health,/api/public').split(',').map((path) => path.trim()).filter(Boolean) }
-      : undefined,
+    sessionIdleSeconds: auth.session.idleTimeoutSeconds!,
+    sessionMaxSeconds: auth.session.absoluteTimeoutSeconds!,
+    redis: store?.url ? { url: store.url, keyPrefix: store.keyPrefix! } : undefined,
+    sessionSecret: auth.session.secret,
+    rateLimit: auth.rateLimit as SampleConfig['rateLimit'],
+    sync: auth.sync!,
+    enforce: auth.enforce as SampleConfig['enforce'],
   };
 }
 
-/** AUTH_SESSION_IDLE_SECONDS / AUTH_SESSION_MAX_SECONDS, in the library's ranges, named when wrong. */
-function sessionLifetimes(env: Env): { sessionIdleSeconds: number; sessionMaxSeconds: number } {
-  const sessionIdleSeconds = parseSeconds(env.AUTH_SESSION_IDLE_SECONDS, 1800, 60, 30 * 86400, 'AUTH_SESSION_IDLE_SECONDS');
-  const sessionMaxSeconds = parseSeconds(env.AUTH_SESSION_MAX_SECONDS, 28800, 60, 365 * 86400, 'AUTH_SESSION_MAX_SECONDS');
-  if (sessionIdleSeconds > sessionMaxSeconds) {
-    throw new SampleConfigError('AUTH_SESSION_IDLE_SECONDS', `AUTH_SESSION_IDLE_SECONDS (${sessionIdleSeconds}) must not exceed AUTH_SESSION_MAX_SECONDS (${sessionMaxSeconds}).`);
+/** The library's `AuthEnvError` as the sample app's own (printed alone by `npm start`). */
+function authOptionsOrSampleError(env: Env): AuthModuleOptions {
+  try {
+    return authOptionsFromEnv(env);
+  } catch (error) {
+    if (error instanceof AuthEnvError) throw new SampleConfigError(error.variable, error.message);
+    throw error;
   }
-  return { sessionIdleSeconds, sessionMaxSeconds };
-}
-
-function parseSeconds(value: string | undefined, fallback: number, min: number, max: number, name: string): number {
-  if (value === undefined || value === '') return fallback;
-  const seconds = Number(value);
-  if (!/^\d+$/.test(value.trim()) || seconds < min || seconds > max) {
-    throw new SampleConfigError(name, `${name} must be a whole number of seconds from ${min} to ${max}, got "${value}".`);
-  }
-  return seconds;
-}
-
-/** `20/60s` or `100/1m`: requests per client IP to the login routes, and the window. */
-function parseRateLimit(value: string | undefined): { limit: number; windowSeconds: number } {
-  if (value === undefined || value === '') return { limit: 20, windowSeconds: 60 };
-  const match = /^([1-9]\d{0,5})\/([1-9]\d{0,4})(s|m)$/.exec(value);
-  if (!match) throw new SampleConfigError('AUTH_RATE_LIMIT', `AUTH_RATE_LIMIT must look like 20/60s (requests/seconds, or /1m for a minute), got "${value}"`);
-  return { limit: Number(match[1]), windowSeconds: Number(match[2]) * (match[3] === 'm' ? 60 : 1) };
-}
-
-function parseBoolean(value: string | undefined, fallback: boolean, name: string): boolean {
-  if (value === undefined || value === '') return fallback;
-  if (/^(true|1|yes)$/i.test(value)) return true;
-  if (/^(false|0|no)$/i.test(value)) return false;
-  throw new Error(`${name} must be true or false, got "${value}"`);
 }
 
 /**
