@@ -10,7 +10,7 @@ const SYNC_SOURCES = ['none', 'authentik', 'keycloak', 'scim'] as const;
  * contract (README "Configuration from the environment"), so a host does not copy its parsing:
  * `AuthModule.forRoot(authOptionsFromEnv(process.env))`. Every problem throws `AuthEnvError`
  * naming the variable and the fix. Required: `OIDC_ISSUER_URL`, `OIDC_CLIENT_ID`,
- * `OIDC_CLIENT_SECRET`, `AUTH_SESSION_SECRET`. Spread the result to add what the environment
+ * `AUTH_SESSION_SECRET` (and `OIDC_CLIENT_SECRET` for a confidential client's logins). Spread the result to add what the environment
  * does not carry (`claimsMapper`, `afterLogin`, …). Option checks beyond the variables' own
  * syntax (e.g. a cron expression) happen at boot, as for any options.
  */
@@ -19,7 +19,9 @@ export function authOptionsFromEnv(env: AuthEnv = process.env): AuthModuleOption
   const options: AuthModuleOptions = {
     issuerUrl: issuerOf(env),
     clientId,
-    clientSecret: required(env, 'OIDC_CLIENT_SECRET', 'the client secret registered at your identity provider'),
+    // Optional here: a sync-only process needs none, and `private_key_jwt` none at all; the
+    // module names `clientSecret` at boot when its token requests need one.
+    clientSecret: optional(env, 'OIDC_CLIENT_SECRET'),
     baseUrl: baseUrlOf(env),
     scope: optional(env, 'OIDC_SCOPE') ?? 'openid profile email',
     audience: optional(env, 'OIDC_AUDIENCE') ?? clientId,
