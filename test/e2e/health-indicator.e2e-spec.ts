@@ -86,7 +86,7 @@ describe('AuthHealthIndicator: the database goes away', () => {
       controllers: [HealthController],
       database: { url: pg.url, poolSize: 1, kind: 'pglite', close: async () => undefined },
     });
-  }, 90_000);
+  }, 180_000); // PGlite and the app boot slowly on a loaded machine
   afterAll(async () => {
     await host?.close();
     await pg?.close().catch(() => undefined);
