@@ -101,6 +101,39 @@ describe('authOptionsFromEnv', () => {
     expect(authOptionsFromEnv({ ...MINIMAL, OIDC_CLIENT_SECRET: '' }).clientSecret).toBeUndefined();
   });
 
+  it('reads numbered providers (OIDC_PROVIDER_<n>_*) into providers, provider 1 first', () => {
+    const { AUTH_SESSION_SECRET } = MINIMAL;
+    const options = authOptionsFromEnv({
+      AUTH_SESSION_SECRET,
+      OIDC_PROVIDER_1_SLUG: 'authentik', OIDC_PROVIDER_1_ISSUER: 'https://ak.example.com/application/o/app/', OIDC_PROVIDER_1_CLIENT_ID: 'ak', OIDC_PROVIDER_1_CLIENT_SECRET: 's1',
+      OIDC_PROVIDER_1_ROLES_CLAIM: 'groups',
+      OIDC_PROVIDER_2_SLUG: 'keycloak', OIDC_PROVIDER_2_NAME: 'Keycloak', OIDC_PROVIDER_2_ISSUER: 'https://kc.example.com/realms/main', OIDC_PROVIDER_2_CLIENT_ID: 'kc',
+      OIDC_PROVIDER_2_CLIENT_SECRET: 's2', OIDC_PROVIDER_2_AUTO_PROVISION: 'false', OIDC_PROVIDER_2_ADMIN_EMAIL_DOMAINS: 'example.com',
+    });
+    expect(options.issuerUrl).toBeUndefined();
+    expect(options.providers).toEqual([
+      { slug: 'authentik', name: 'authentik', issuerUrl: 'https://ak.example.com/application/o/app/', clientId: 'ak', clientSecret: 's1', scope: 'openid profile email', audience: 'ak', rolesClaim: 'groups', autoProvision: true, adminEmailDomains: [] },
+      { slug: 'keycloak', name: 'Keycloak', issuerUrl: 'https://kc.example.com/realms/main', clientId: 'kc', clientSecret: 's2', scope: 'openid profile email', audience: 'kc', rolesClaim: 'roles', autoProvision: false, adminEmailDomains: ['example.com'] },
+    ]);
+    expect(options.sync?.rolesClaim).toBe('groups');
+  });
+
+  const provider = (n: number, slug: string) => ({
+    [`OIDC_PROVIDER_${n}_SLUG`]: slug, [`OIDC_PROVIDER_${n}_ISSUER`]: `https://${slug}.example.com`, [`OIDC_PROVIDER_${n}_CLIENT_ID`]: slug, [`OIDC_PROVIDER_${n}_CLIENT_SECRET`]: 'secret',
+  });
+  it.each([
+    ['OIDC_PROVIDER_2_ISSUER', { ...provider(1, 'one'), ...provider(3, 'three') }, /without gaps/],
+    ['OIDC_PROVIDER_2_SLUG', { ...provider(1, 'same'), ...provider(2, 'same') }, /repeats "same"/],
+    ['OIDC_ISSUER_URL', { ...provider(1, 'one'), OIDC_ISSUER_URL: 'https://x.example.com' }, /both set/],
+    ['OIDC_PROVIDER_1_COLOUR', { ...provider(1, 'one'), OIDC_PROVIDER_1_COLOUR: 'blue' }, /not a provider variable/],
+    ['OIDC_PROVIDER_1_SLUG', { ...provider(1, 'Not A Slug') }, /lower-case/],
+    ['OIDC_PROVIDER_1_CLIENT_SECRET', { ...provider(1, 'one'), OIDC_PROVIDER_1_CLIENT_SECRET: undefined }, /not set/],
+  ])('names %s in numbered providers: %j', (variable, env, message) => {
+    const error = errorFor({ AUTH_SESSION_SECRET: MINIMAL.AUTH_SESSION_SECRET, ...env });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(message);
+  });
+
   it('never puts a secret into an error message', () => {
     const error = errorFor({ ...MINIMAL, AUTH_SESSION_SECRET: 'tiny-secret-value' });
     expect(error.message).not.toContain('tiny-secret-value');

@@ -1,6 +1,7 @@
 import type { AuthModuleOptions } from '../options/auth-module-options.js';
 import type { UserSyncOptions } from '../sync/user-sync.options.js';
 import { AuthEnvError } from './auth-env.error.js';
+import { numberedProvidersFromEnv } from './providers-from-env.js';
 import { booleanVar, integerVar, listVar, optional, required, urlVar, type AuthEnv } from './env-values.js';
 
 const SYNC_SOURCES = ['none', 'authentik', 'keycloak', 'scim'] as const;
@@ -15,26 +16,37 @@ const SYNC_SOURCES = ['none', 'authentik', 'keycloak', 'scim'] as const;
  * syntax (e.g. a cron expression) happen at boot, as for any options.
  */
 export function authOptionsFromEnv(env: AuthEnv = process.env): AuthModuleOptions {
-  const clientId = required(env, 'OIDC_CLIENT_ID', 'the client id registered at your identity provider');
+  const providers = numberedProvidersFromEnv(env);
   const options: AuthModuleOptions = {
-    issuerUrl: issuerOf(env),
-    clientId,
-    // Optional here: a sync-only process needs none, and `private_key_jwt` none at all; the
-    // module names `clientSecret` at boot when its token requests need one.
-    clientSecret: optional(env, 'OIDC_CLIENT_SECRET'),
+    ...(providers ? { providers } : singleProviderOf(env)),
     baseUrl: baseUrlOf(env),
-    scope: optional(env, 'OIDC_SCOPE') ?? 'openid profile email',
-    audience: optional(env, 'OIDC_AUDIENCE') ?? clientId,
-    rolesClaim: optional(env, 'OIDC_ROLES_CLAIM') ?? 'roles',
     jwksCooldownSeconds: integerVar(env, 'OIDC_JWKS_COOLDOWN_SECONDS', 30, 1, 60, 'seconds'),
     session: sessionOf(env),
     rateLimit: { ...rateLimitOf(env), trustedProxies: listVar(env, 'AUTH_TRUSTED_PROXIES') },
-    sync: syncOf(env),
+    sync: syncOf(env, providers?.[0].rolesClaim),
   };
   if (booleanVar(env, 'AUTH_ENFORCE', false)) options.enforce = { exclude: listVar(env, 'AUTH_ENFORCE_EXCLUDE', ['/health', '/api/public']) };
   const cliClientId = optional(env, 'OIDC_CLI_CLIENT_ID');
   if (cliClientId) options.deviceFlow = { clientId: cliClientId };
   return options;
+}
+
+/** The single-provider variables (`OIDC_ISSUER_URL`, …). */
+function singleProviderOf(env: AuthEnv): Partial<AuthModuleOptions> {
+  const clientId = required(env, 'OIDC_CLIENT_ID', 'the client id registered at your identity provider');
+  const single: Partial<AuthModuleOptions> = {
+    issuerUrl: issuerOf(env),
+    clientId,
+    // Optional here: a sync-only process needs none, and `private_key_jwt` none at all; the
+    // module names `clientSecret` at boot when its token requests need one.
+    clientSecret: optional(env, 'OIDC_CLIENT_SECRET'),
+    scope: optional(env, 'OIDC_SCOPE') ?? 'openid profile email',
+    audience: optional(env, 'OIDC_AUDIENCE') ?? clientId,
+    rolesClaim: optional(env, 'OIDC_ROLES_CLAIM') ?? 'roles',
+  };
+  if (env.OIDC_AUTO_PROVISION !== undefined) single.autoProvision = booleanVar(env, 'OIDC_AUTO_PROVISION', true);
+  if (env.OIDC_ADMIN_EMAIL_DOMAINS !== undefined) single.adminEmailDomains = listVar(env, 'OIDC_ADMIN_EMAIL_DOMAINS');
+  return single;
 }
 
 function issuerOf(env: AuthEnv): string {
@@ -75,7 +87,7 @@ function rateLimitOf(env: AuthEnv): { limit: number; windowSeconds: number } {
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) * (match[3] === 'm' ? 60 : 1) };
 }
 
-function syncOf(env: AuthEnv): UserSyncOptions {
+function syncOf(env: AuthEnv, providerRolesClaim: string | undefined): UserSyncOptions {
   const source = optional(env, 'AUTH_SYNC_SOURCE') ?? 'none';
   if (!(SYNC_SOURCES as readonly string[]).includes(source)) {
     throw new AuthEnvError('AUTH_SYNC_SOURCE', `AUTH_SYNC_SOURCE must be one of ${SYNC_SOURCES.join(', ')}, got "${source}".`);
@@ -93,6 +105,6 @@ function syncOf(env: AuthEnv): UserSyncOptions {
     deactivateMissing: booleanVar(env, 'AUTH_SYNC_DEACTIVATE', true),
     deactivateLimit: optional(env, 'AUTH_SYNC_DEACTIVATE_LIMIT'),
     syncRoles: booleanVar(env, 'AUTH_SYNC_ROLES', false),
-    rolesClaim: optional(env, 'OIDC_ROLES_CLAIM') ?? 'roles',
+    rolesClaim: providerRolesClaim ?? optional(env, 'OIDC_ROLES_CLAIM') ?? 'roles',
   };
 }

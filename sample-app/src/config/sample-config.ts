@@ -69,7 +69,8 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
   // The library reads the contract's variables; the sample app fills in its development defaults
   // and, with numbered providers, provider 1 (the providers list itself comes from readProviders).
   const auth = authOptionsOrSampleError({
-    ...env,
+    // Providers come from readProviders (which adds the development ones): provider 1 goes in as the single one.
+    ...Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('OIDC_PROVIDER_'))),
     BASE_URL: baseUrl,
     OIDC_ISSUER_URL: issuerUrl,
     OIDC_CLIENT_ID: clientId,
