@@ -7,6 +7,7 @@ import { authModuleOptions } from './config/auth-options.js';
 import type { SampleConfig } from './config/sample-config.js';
 import { HealthController } from './health.controller.js';
 import { HomeController } from './home.controller.js';
+import { SIGN_IN_PROVIDERS } from './home-accounts.js';
 import { AdminController } from './admin/admin.controller.js';
 import { AuditController } from './admin/audit.controller.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         AuthModule.forRoot(authModuleOptions(config)),
       ],
       controllers: [HomeController, HealthController, ApiController, AuditController, AdminController],
+      providers: [{ provide: SIGN_IN_PROVIDERS, useValue: config.providers.map(({ slug, name }) => ({ slug, name })) }],
     };
   }
 }

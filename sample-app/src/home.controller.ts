@@ -1,26 +1,33 @@
-import { Controller, Get, Header, Req } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Public, RequestAuthenticator, type AuthUser } from '@nestflux/auth';
+import { AuthIdentitiesService, Public, RequestAuthenticator, type AuthUser, type ProviderSummary } from '@nestflux/auth';
+import { linkedAccountsSection, SIGN_IN_PROVIDERS, signInButtons } from './home-accounts.js';
 import { sessionsSection } from './home-sessions.js';
 
 /** A tiny home page: "Sign in" when anonymous, who you are once signed in. */
 @Public()
 @Controller()
 export class HomeController {
-  constructor(private readonly authenticator: RequestAuthenticator) {}
+  constructor(
+    private readonly authenticator: RequestAuthenticator,
+    private readonly identities: AuthIdentitiesService,
+    @Inject(SIGN_IN_PROVIDERS) private readonly providers: ProviderSummary[],
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   async home(@Req() req: Request): Promise<string> {
     const user = await this.authenticator.authenticate(req).catch(() => undefined);
-    return page(user ? signedIn(user) + sessionsSection() : signedOut());
+    if (!user) return page(signedOut(this.providers));
+    const accounts = linkedAccountsSection(await this.identities.list(user.id), this.providers);
+    return page(signedIn(user) + accounts.value + sessionsSection());
   }
 }
 
-function signedOut(): string {
+function signedOut(providers: ProviderSummary[]): string {
   return `<p>You are not signed in.</p>
-<p><a id="sign-in" class="button" href="/auth/login?returnTo=%2F">Sign in</a></p>`;
+${signInButtons(providers).value}`;
 }
 
 function signedIn(user: AuthUser): string {
