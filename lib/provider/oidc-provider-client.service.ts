@@ -97,7 +97,9 @@ export class OidcProviderClient {
     const base = this.login.issuer.endsWith('/') ? this.login.issuer : `${this.login.issuer}/`;
     const res = await fetch(new URL('.well-known/openid-configuration', base), {
       redirect: 'manual',
-      signal: AbortSignal.timeout(Math.min(this.login.httpTimeoutMs, 3_000)),
+      // The same patience as every other provider call (httpTimeoutMs): a shorter one called a
+      // provider that was merely slow (a burst of logins on a busy machine) down, and logins got 503.
+      signal: AbortSignal.timeout(this.login.httpTimeoutMs),
     });
     if (res.status !== 200) throw new Error(`discovery answered ${res.status}`);
     const body = (await res.json()) as { issuer?: unknown };
