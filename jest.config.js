@@ -6,7 +6,11 @@ export default {
   // Build outputs hold compiled copies of the sources: never look there.
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/sample-app/dist/', '<rootDir>/.build/'],
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^@nestflux/auth$': '<rootDir>/lib/index.ts', '^@nestflux/auth/(passport)$': '<rootDir>/lib/$1/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^@nestflux/auth$': '<rootDir>/lib/index.ts',
+    '^@nestflux/auth/(passport)$': '<rootDir>/lib/$1/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -16,20 +16,30 @@ import { normaliseRoutePrefix } from './options/resolve-auth-options.js';
  * itself, so they are known before any factory runs: `isGlobal`, `globalGuard` (every route
  * protected unless `@Public()`) and `routePrefix` (the login routes' path).
  */
-export const {
-  ConfigurableModuleClass: ConfigurableAuthModule,
-  MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
-} = new ConfigurableModuleBuilder<AuthModuleOptions>()
-  .setClassMethodName('forRoot')
-  .setExtras<Required<AuthModuleExtras>>({ isGlobal: true, globalGuard: true, routePrefix: 'auth' }, (definition, extras) => {
-    const routePrefix = normaliseRoutePrefix(extras.routePrefix);
-    const providers: Provider[] = [...(definition.providers ?? []), { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix }, { provide: AUTH_GLOBAL_GUARD, useValue: extras.globalGuard }];
-    if (extras.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AuthGuard });
-    return {
-      ...definition,
-      global: extras.isGlobal,
-      providers,
-      controllers: [...(definition.controllers ?? []), createAuthController(routePrefix), createSessionsController(routePrefix), createIdentitiesController(routePrefix), createDeviceController(routePrefix), createSessionTokensController(routePrefix), createFrontchannelLogoutController(routePrefix)],
-    };
-  })
-  .build();
+export const { ConfigurableModuleClass: ConfigurableAuthModule, MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS } =
+  new ConfigurableModuleBuilder<AuthModuleOptions>()
+    .setClassMethodName('forRoot')
+    .setExtras<Required<AuthModuleExtras>>({ isGlobal: true, globalGuard: true, routePrefix: 'auth' }, (definition, extras) => {
+      const routePrefix = normaliseRoutePrefix(extras.routePrefix);
+      const providers: Provider[] = [
+        ...(definition.providers ?? []),
+        { provide: AUTH_ROUTE_PREFIX, useValue: routePrefix },
+        { provide: AUTH_GLOBAL_GUARD, useValue: extras.globalGuard },
+      ];
+      if (extras.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AuthGuard });
+      return {
+        ...definition,
+        global: extras.isGlobal,
+        providers,
+        controllers: [
+          ...(definition.controllers ?? []),
+          createAuthController(routePrefix),
+          createSessionsController(routePrefix),
+          createIdentitiesController(routePrefix),
+          createDeviceController(routePrefix),
+          createSessionTokensController(routePrefix),
+          createFrontchannelLogoutController(routePrefix),
+        ],
+      };
+    })
+    .build();

@@ -4,7 +4,19 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigurableAuthModule, AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-import { AUTH_ROUTE_PREFIX, LOGIN_SETTINGS, ENFORCE_SETTINGS, DEVICE_FLOW_SETTINGS, INTROSPECTION_SETTINGS, TOKEN_RELAY_SETTINGS, FRONTCHANNEL_LOGOUT_SETTINGS, RATE_LIMIT_SETTINGS, RESOLVED_AUTH_OPTIONS, SESSION_SETTINGS, TOKEN_SETTINGS } from './auth.tokens.js';
+import {
+  AUTH_ROUTE_PREFIX,
+  LOGIN_SETTINGS,
+  ENFORCE_SETTINGS,
+  DEVICE_FLOW_SETTINGS,
+  INTROSPECTION_SETTINGS,
+  TOKEN_RELAY_SETTINGS,
+  FRONTCHANNEL_LOGOUT_SETTINGS,
+  RATE_LIMIT_SETTINGS,
+  RESOLVED_AUTH_OPTIONS,
+  SESSION_SETTINGS,
+  TOKEN_SETTINGS,
+} from './auth.tokens.js';
 import { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { AuditRetentionScheduler } from './audit/audit-retention.scheduler.js';
@@ -69,7 +81,11 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     { provide: DEVICE_FLOW_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.deviceFlow ?? null },
     { provide: INTROSPECTION_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.introspection ?? null },
     { provide: TOKEN_RELAY_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.tokenRelay ?? null },
-    { provide: FRONTCHANNEL_LOGOUT_SETTINGS, inject: [RESOLVED_AUTH_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.frontchannelLogout ?? null },
+    {
+      provide: FRONTCHANNEL_LOGOUT_SETTINGS,
+      inject: [RESOLVED_AUTH_OPTIONS],
+      useFactory: (o: ResolvedAuthOptions) => o.frontchannelLogout ?? null,
+    },
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
     {
       provide: AuthSchemaMigrator,
@@ -103,9 +119,22 @@ import { UserAccountsService } from './users/user-accounts.service.js';
     AuthHealthIndicator,
     ...userSyncProviders,
   ],
-  exports: [AuthGuard, AuthRateLimitGuard, RequestAuthenticator, AuthSessionService, SessionTokensService, UserAccountsService, AuthIdentitiesService, UserSyncService, AuditLogService, AuthHealthIndicator,
+  exports: [
+    AuthGuard,
+    AuthRateLimitGuard,
+    RequestAuthenticator,
+    AuthSessionService,
+    SessionTokensService,
+    UserAccountsService,
+    AuthIdentitiesService,
+    UserSyncService,
+    AuditLogService,
+    AuthHealthIndicator,
     // For the optional entry points (`@nestflux/auth/passport`), which live outside this module.
-    LoginFlowService, LOGIN_SETTINGS, SESSION_SETTINGS],
+    LoginFlowService,
+    LOGIN_SETTINGS,
+    SESSION_SETTINGS,
+  ],
 })
 export class AuthModule extends ConfigurableAuthModule implements OnApplicationBootstrap, NestModule {
   constructor(
@@ -117,7 +146,8 @@ export class AuthModule extends ConfigurableAuthModule implements OnApplicationB
 
   /** The token relay is middleware: it forwards whatever is below its path, routes or not. */
   configure(consumer: MiddlewareConsumer): void {
-    if (this.tokenRelay) consumer.apply(TokenRelayMiddleware).forRoutes({ path: `${this.tokenRelay.path.slice(1)}{/*rest}`, method: RequestMethod.ALL });
+    if (this.tokenRelay)
+      consumer.apply(TokenRelayMiddleware).forRoutes({ path: `${this.tokenRelay.path.slice(1)}{/*rest}`, method: RequestMethod.ALL });
   }
 
   /** Discovery starts in the background; a provider that is down does not stop the boot. */

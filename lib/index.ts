@@ -1,7 +1,24 @@
 // The public surface of @nestflux/auth. Internals (DI tokens, services' helpers) stay private.
 export { AuthModule } from './auth.module.js';
 export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-export type { AuthModuleOptions, AuthEnforceOptions, AuthModuleExtras, AuthCookieOptions, AuthSessionOptions, AuthSessionCacheOptions, AuthDatabaseOptions, AuthDeviceFlowOptions, AuthIntrospectionOptions, AuthTokenRelayOptions, AuthFrontchannelLogoutOptions, AuthRateLimitOptions, ClientAuthMethod, AuthProviderOptions, AuthProvisioningOptions, FetchUserInfoMode } from './options/auth-module-options.js';
+export type {
+  AuthModuleOptions,
+  AuthEnforceOptions,
+  AuthModuleExtras,
+  AuthCookieOptions,
+  AuthSessionOptions,
+  AuthSessionCacheOptions,
+  AuthDatabaseOptions,
+  AuthDeviceFlowOptions,
+  AuthIntrospectionOptions,
+  AuthTokenRelayOptions,
+  AuthFrontchannelLogoutOptions,
+  AuthRateLimitOptions,
+  ClientAuthMethod,
+  AuthProviderOptions,
+  AuthProvisioningOptions,
+  FetchUserInfoMode,
+} from './options/auth-module-options.js';
 export type { ProviderSummary } from './provider/provider-registry.service.js';
 export { AuthGuard } from './guards/auth.guard.js';
 export { AuthRateLimitGuard } from './rate-limit/auth-rate-limit.guard.js';
@@ -32,7 +49,19 @@ export { AuthIdentitiesService } from './users/auth-identities.service.js';
 export type { LinkedIdentity } from './users/auth-identities.service.js';
 export { authEntities, authMigrations } from './database/auth-schema.js';
 export { runAuthMigrations } from './database/auth-migration-runner.js';
-export { AuthError, AuthConfigError, UnauthenticatedError, ForbiddenError, LoginError, DependencyUnavailableError, DatabaseError, StepUpRequiredError, LoginRedirectError, FeatureUnavailableError, AUTH_ERROR_STATUS } from './errors/auth-error.js';
+export {
+  AuthError,
+  AuthConfigError,
+  UnauthenticatedError,
+  ForbiddenError,
+  LoginError,
+  DependencyUnavailableError,
+  DatabaseError,
+  StepUpRequiredError,
+  LoginRedirectError,
+  FeatureUnavailableError,
+  AUTH_ERROR_STATUS,
+} from './errors/auth-error.js';
 export type { AuthErrorCode } from './errors/auth-error.js';
 export type { MeResponse } from './http/auth.controller.js';
 export type { DeviceFlowConfig } from './device/device-flow.service.js';

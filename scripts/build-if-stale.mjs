@@ -13,9 +13,17 @@ const at = (path) => join(root, path);
 
 /** Written after each successful build, dated when that build started. */
 const stamp = at('sample-app/dist/.build-stamp');
-const outputs = ['dist/index.js', 'dist/index.d.ts', 'sample-app/dist/main.js', 'sample-app/dist/sync.js', 'sample-app/dist/cli.js'].map(at);
+const outputs = ['dist/index.js', 'dist/index.d.ts', 'sample-app/dist/main.js', 'sample-app/dist/sync.js', 'sample-app/dist/cli.js'].map(
+  at,
+);
 const sourceDirs = ['lib', 'sample-app/src'].map(at);
-const configFiles = ['tsconfig.base.json', 'tsconfig.build.json', 'sample-app/tsconfig.json', 'package.json', 'sample-app/package.json'].map(at);
+const configFiles = [
+  'tsconfig.base.json',
+  'tsconfig.build.json',
+  'sample-app/tsconfig.json',
+  'package.json',
+  'sample-app/package.json',
+].map(at);
 
 function newestSource() {
   let newest = 0;

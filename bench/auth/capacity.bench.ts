@@ -26,7 +26,9 @@ import { writeReadmeSection } from './readme-section.js';
  *    ID-token check, user upsert and session insert), BENCH_LOGIN_CONCURRENCY (8) walks at once for
  *    BENCH_LOGIN_SECONDS (10), each as a new user.
  */
-const { SessionCache } = (await import(new URL('../../../dist/session/session-cache.js', import.meta.url).href)) as typeof SessionCacheModule;
+const { SessionCache } = (await import(
+  new URL('../../../dist/session/session-cache.js', import.meta.url).href
+)) as typeof SessionCacheModule;
 const { ExpiringMap } = (await import(new URL('../../../dist/cache/expiring-map.js', import.meta.url).href)) as typeof ExpiringMapModule;
 const ENTRIES = 100_000;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -51,21 +53,45 @@ const keep: unknown[] = [];
     const userId = randomUUID();
     const idHash = randomBytes(32).toString('hex');
     const session = {
-      idHash, issuer: 'https://auth.example.com/application/o/app/', subject: randomBytes(32).toString('hex'), roles: ['user'], scopes: ['openid', 'profile', 'email'],
-      user: { id: userId, email: `user${i}@example.com`, displayName: `User Number ${i}`, username: `user${i}`, avatarUrl: `https://www.gravatar.com/avatar/${randomBytes(32).toString('hex')}?d=identicon`, roles: ['user'], active: true },
+      idHash,
+      issuer: 'https://auth.example.com/application/o/app/',
+      subject: randomBytes(32).toString('hex'),
+      roles: ['user'],
+      scopes: ['openid', 'profile', 'email'],
+      user: {
+        id: userId,
+        email: `user${i}@example.com`,
+        displayName: `User Number ${i}`,
+        username: `user${i}`,
+        avatarUrl: `https://www.gravatar.com/avatar/${randomBytes(32).toString('hex')}?d=identicon`,
+        roles: ['user'],
+        active: true,
+      },
     };
     cache.set(idHash, { session, userId, expiresAtMs: Date.now() + 3_600_000, lastSeenMs: Date.now() }, cache.beginRead());
   }
   const used = heapMb() - before;
   keep.push(cache);
-  lines.push(`| 100,000 cached sessions (session cache; default cap 10,000) | ${cache.size} | ${used.toFixed(1)} MB | ${((used * 2 ** 20) / cache.size).toFixed(0)} B |`);
+  lines.push(
+    `| 100,000 cached sessions (session cache; default cap 10,000) | ${cache.size} | ${used.toFixed(1)} MB | ${((used * 2 ** 20) / cache.size).toFixed(0)} B |`,
+  );
 }
 
 // 1b. Verified bearer tokens: the key is the whole token string (~1 KB), the value its claims.
 {
   const claims = (i: number) => ({
-    iss: 'https://auth.example.com/application/o/app/', sub: randomBytes(32).toString('hex'), aud: 'app', exp: 2_000_000_000, iat: 1_764_000_000,
-    jti: randomUUID(), client_id: 'app', scope: 'openid profile email', email: `user${i}@example.com`, name: `User Number ${i}`, preferred_username: `user${i}`, roles: ['user'],
+    iss: 'https://auth.example.com/application/o/app/',
+    sub: randomBytes(32).toString('hex'),
+    aud: 'app',
+    exp: 2_000_000_000,
+    iat: 1_764_000_000,
+    jti: randomUUID(),
+    client_id: 'app',
+    scope: 'openid profile email',
+    email: `user${i}@example.com`,
+    name: `User Number ${i}`,
+    preferred_username: `user${i}`,
+    roles: ['user'],
   });
   const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: 'key-1' })).toString('base64url');
   const before = heapMb();
@@ -79,7 +105,9 @@ const keep: unknown[] = [];
   }
   const used = heapMb() - before;
   keep.push(map);
-  lines.push(`| 100,000 verified bearer tokens of ${tokenLength} characters (verified-token cache's map; the library caps it at 10,000) | ${ENTRIES} | ${used.toFixed(1)} MB | ${((used * 2 ** 20) / ENTRIES).toFixed(0)} B |`);
+  lines.push(
+    `| 100,000 verified bearer tokens of ${tokenLength} characters (verified-token cache's map; the library caps it at 10,000) | ${ENTRIES} | ${used.toFixed(1)} MB | ${((used * 2 ** 20) / ENTRIES).toFixed(0)} B |`,
+  );
 }
 
 // 2. Login throughput.
@@ -91,7 +119,13 @@ const listener = await bindLoopbackServer();
 const baseUrl = listener.baseUrl;
 const running = await startSampleApp(
   // Every login comes from 127.0.0.1: the default limit (20 a minute per address) would stop the walk.
-  { PORT: String(listener.port), BASE_URL: baseUrl, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghijkl', AUTH_RATE_LIMIT: '100000/60s' },
+  {
+    PORT: String(listener.port),
+    BASE_URL: baseUrl,
+    DATA_DIR: dataDir,
+    AUTH_SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghijkl',
+    AUTH_RATE_LIMIT: '100000/60s',
+  },
   { devProviderAutoLogin: true, quiet: true, database: { url: database.url, poolSize: database.poolSize }, server: listener.server },
 );
 let loginText: string;

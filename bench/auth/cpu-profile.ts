@@ -80,21 +80,39 @@ export function summarizeProfile(title: string, profile: CpuProfile, top = 12): 
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   const lines = [
     `**${title}**: the app thread was busy ${((100 * busy) / Math.max(1, busy + idle)).toFixed(0)}% of the time. Self time by area: ` +
-      sorted(areas).slice(0, 8).map(([a, us]) => `${a} ${pct(us)}`).join(', ') + '.',
+      sorted(areas)
+        .slice(0, 8)
+        .map(([a, us]) => `${a} ${pct(us)}`)
+        .join(', ') +
+      '.',
     '',
     '| self | function |',
     '|---:|---|',
-    ...sorted(functions).slice(0, top).map(([fn, us]) => `| ${pct(us)} | ${fn} |`),
+    ...sorted(functions)
+      .slice(0, top)
+      .map(([fn, us]) => `| ${pct(us)} | ${fn} |`),
   ];
   const library = inclusiveTimes(profile, selfUs, isLibrary);
   if (library.size > 0) {
-    lines.push('', `Inclusive time of the library's functions: ${sorted(library).slice(0, 6).map(([fn, us]) => `${fn} ${pct(us)}`).join(', ')}.`);
+    lines.push(
+      '',
+      `Inclusive time of the library's functions: ${sorted(library)
+        .slice(0, 6)
+        .map(([fn, us]) => `${fn} ${pct(us)}`)
+        .join(', ')}.`,
+    );
   }
   return lines.join('\n');
 }
 
 export function profileFile(dir: string, name: string): string {
-  return join(dir, `${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.cpuprofile`);
+  return join(
+    dir,
+    `${name
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()}.cpuprofile`,
+  );
 }
 
 /** Time spent in a function and everything it called, for the frames `pick` selects (recursion counted once). */

@@ -13,6 +13,12 @@ export async function sessionCookie(baseUrl: string, login: string): Promise<str
 }
 
 /** A bearer access token the way an API client gets one (code flow + PKCE, see the tests). */
-export async function bearerAccessToken(options: { issuer: string; clientId: string; clientSecret: string; redirectUri: string; login: string }): Promise<string> {
+export async function bearerAccessToken(options: {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  login: string;
+}): Promise<string> {
   return (await obtainTokens(options)).access_token;
 }

@@ -47,7 +47,10 @@ export class TokenMinter {
   private readonly length: number;
   private minted = 0;
 
-  constructor(template: string, private readonly jwk: JWK) {
+  constructor(
+    template: string,
+    private readonly jwk: JWK,
+  ) {
     const [encodedHeader, encodedPayload, signature] = template.split('.');
     const claims = JSON.parse(Buffer.from(encodedPayload, 'base64url').toString('utf8')) as Record<string, unknown>;
     const now = Math.floor(Date.now() / 1000);
@@ -72,8 +75,14 @@ export class TokenMinter {
     await Promise.all(
       Array.from({ length: threads }, (_, t) =>
         runSigner({
-          jwk: this.jwk, encodedHeader: this.encodedHeader, payloadTemplate: this.payloadTemplate, buffer, length: this.length,
-          first, from: Math.min(count, t * share), to: Math.min(count, (t + 1) * share),
+          jwk: this.jwk,
+          encodedHeader: this.encodedHeader,
+          payloadTemplate: this.payloadTemplate,
+          buffer,
+          length: this.length,
+          first,
+          from: Math.min(count, t * share),
+          to: Math.min(count, (t + 1) * share),
         }),
       ),
     );

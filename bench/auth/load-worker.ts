@@ -16,7 +16,12 @@ interface AutocannonRequest {
   setupRequest?: (req: AutocannonRequest) => AutocannonRequest;
 }
 
-interface AutocannonInstance extends Promise<{ duration: number; errors: number; timeouts: number; statusCodeStats: Record<string, { count: number }> }> {
+interface AutocannonInstance extends Promise<{
+  duration: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats: Record<string, { count: number }>;
+}> {
   on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
 }
 
@@ -72,7 +77,13 @@ async function run(request: LoadRequest, seconds: number, record: boolean): Prom
     ? (req: AutocannonRequest) => ({ ...req, headers: { ...headers, authorization: `Bearer ${nextToken(fresh.stream, fresh.wraps)}` } })
     : (req: AutocannonRequest) => ({ ...req, headers });
   const cpuBefore = appThreadCpuNs();
-  const instance = autocannon({ url: request.url, connections: request.connections, duration: seconds, timeout: 10, requests: [{ method: 'GET', setupRequest }] });
+  const instance = autocannon({
+    url: request.url,
+    connections: request.connections,
+    duration: seconds,
+    timeout: 10,
+    requests: [{ method: 'GET', setupRequest }],
+  });
   let responses = 0;
   instance.on('response', (_client, statusCode, _bytes, ms) => {
     responses++;

@@ -39,7 +39,8 @@ export function requestPathReport(heading: string, rows: Row[], results: LoadRes
     if (errors > 0) responses.push(`**${errors} errors**`);
     const queries = sum(runs.map((r) => r.probed)) / Math.max(1, sum(runs.map((r) => r.total + r.warmupTotal)));
     const target = row.target === undefined ? '' : `≥ ${row.target.toFixed(2)} ${ratio >= row.target ? '✓' : '✗'}`;
-    const p99Delta = i === 0 ? '' : `${signed(p99 - openP99)}${row.target === undefined ? '' : p99 - openP99 <= P99_BUDGET_MS ? ' ✓' : ' ✗'}`;
+    const p99Delta =
+      i === 0 ? '' : `${signed(p99 - openP99)}${row.target === undefined ? '' : p99 - openP99 <= P99_BUDGET_MS ? ' ✓' : ' ✗'}`;
     lines.push(
       `| ${row.label} | ${Math.round(median(runs.map((r) => r.requestsPerSecond)))} | ${ratio.toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) ` +
         `| ${target} | ${median(runs.map((r) => r.appCpuUsPerRequest)).toFixed(0)} | ${median(cpuRatios).toFixed(2)} (${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}) ` +

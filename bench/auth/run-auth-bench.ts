@@ -64,8 +64,11 @@ try {
   const app = `http://127.0.0.1:${port}`;
   const sid = await sessionCookie(baseUrl, 'alice');
   const token = await bearerAccessToken({
-    issuer: running.config.issuerUrl, clientId: DEV_CLIENT_ID, clientSecret: DEV_CLIENT_SECRET,
-    redirectUri: `${baseUrl}/auth/callback`, login: 'alice',
+    issuer: running.config.issuerUrl,
+    clientId: DEV_CLIENT_ID,
+    clientSecret: DEV_CLIENT_SECRET,
+    redirectUri: `${baseUrl}/auth/callback`,
+    login: 'alice',
   });
   const baselineConfig = await discoverBaselineConfig(running.config.issuerUrl, running.config.audience);
   const passport = await startPassportRecipe(baselineConfig);
@@ -74,11 +77,47 @@ try {
 
   const rows: BenchRow[] = [
     { label: '`GET /api/public` open route (**1.00**)', url: `${app}/api/public`, headers: {}, expect: 200, authenticated: false },
-    { label: '`GET /api/profile` bearer, one repeated token', url: `${app}/api/profile`, headers: { authorization: `Bearer ${token}` }, expect: 200, target: 0.9, authenticated: true },
-    { label: '`GET /api/profile` bearer, never-repeated tokens', url: `${app}/api/profile`, headers: {}, fresh: { stream: 'app', wraps: false }, expect: 200, target: 0.7, authenticated: true },
-    { label: '`GET /api/profile` session cookie', url: `${app}/api/profile`, headers: { cookie: `${SESSION_COOKIE}=${sid}` }, expect: 200, target: 0.85, authenticated: true },
-    { label: 'baseline: @nestjs/passport + passport-jwt + jwks-rsa, never-repeated tokens', url: `${passport.url}/api/profile`, headers: {}, fresh: { stream: 'passport', wraps: true }, expect: 200, authenticated: true },
-    { label: 'baseline: plain jose guard, never-repeated tokens', url: `${jose.url}/api/profile`, headers: {}, fresh: { stream: 'jose', wraps: true }, expect: 200, authenticated: true },
+    {
+      label: '`GET /api/profile` bearer, one repeated token',
+      url: `${app}/api/profile`,
+      headers: { authorization: `Bearer ${token}` },
+      expect: 200,
+      target: 0.9,
+      authenticated: true,
+    },
+    {
+      label: '`GET /api/profile` bearer, never-repeated tokens',
+      url: `${app}/api/profile`,
+      headers: {},
+      fresh: { stream: 'app', wraps: false },
+      expect: 200,
+      target: 0.7,
+      authenticated: true,
+    },
+    {
+      label: '`GET /api/profile` session cookie',
+      url: `${app}/api/profile`,
+      headers: { cookie: `${SESSION_COOKIE}=${sid}` },
+      expect: 200,
+      target: 0.85,
+      authenticated: true,
+    },
+    {
+      label: 'baseline: @nestjs/passport + passport-jwt + jwks-rsa, never-repeated tokens',
+      url: `${passport.url}/api/profile`,
+      headers: {},
+      fresh: { stream: 'passport', wraps: true },
+      expect: 200,
+      authenticated: true,
+    },
+    {
+      label: 'baseline: plain jose guard, never-repeated tokens',
+      url: `${jose.url}/api/profile`,
+      headers: {},
+      fresh: { stream: 'jose', wraps: true },
+      expect: 200,
+      authenticated: true,
+    },
   ];
 
   // Distinct tokens for every second the app's never-repeated row runs, at up to 1.3× the open
@@ -107,7 +146,8 @@ try {
     const body = await res.text();
     if (res.status !== row.expect) throw new Error(`${row.url} answered ${res.status}, expected ${row.expect} (${row.label}): ${body}`);
   }
-  if (!(await (await fetch(`${app}/api/public`)).text()).includes('"public":true')) throw new Error('GET /api/public is not the open route');
+  if (!(await (await fetch(`${app}/api/public`)).text()).includes('"public":true'))
+    throw new Error('GET /api/public is not the open route');
 
   const results: LoadResult[][] = rows.map(() => []);
   for (let round = 1; round <= rounds; round++) {
@@ -119,7 +159,10 @@ try {
       results[i].push(result);
     }
   }
-  const dbLabel = database.kind === 'postgres' ? `PostgreSQL ${await serverVersion(running)} (DATABASE_URL), pool ${database.poolSize}` : `embedded PGlite, pool ${database.poolSize}`;
+  const dbLabel =
+    database.kind === 'postgres'
+      ? `PostgreSQL ${await serverVersion(running)} (DATABASE_URL), pool ${database.poolSize}`
+      : `embedded PGlite, pool ${database.poolSize}`;
   const day = new Date().toISOString().slice(0, 10);
   const heading =
     `**${day}**, ${dbLabel} · Node ${process.version} · ${cpus().length} CPUs (${cpus()[0]?.model.trim()}) · ${connections} connections · ` +
@@ -143,7 +186,10 @@ try {
       summaries.push(summarizeProfile(row.label, profile));
       process.stderr.write(`bench: profile written to ${file}\n`);
     }
-    const text = [`**${day}**, ${dbLabel}, ${connections} connections, ${profileSeconds} s sampled per route (200 µs interval), self time as a share of the busy samples.`, ...summaries].join('\n\n');
+    const text = [
+      `**${day}**, ${dbLabel}, ${connections} connections, ${profileSeconds} s sampled per route (200 µs interval), self time as a share of the busy samples.`,
+      ...summaries,
+    ].join('\n\n');
     console.log(`\n${text}\n`);
     if (writeReadme) await writeReadmeSection(`profiles-${database.kind}`, text);
   }
@@ -166,7 +212,11 @@ try {
 
 function request(row: BenchRow, warmup: number, measured: number): LoadRequest {
   return {
-    url: row.url, headers: row.headers, connections, warmupSeconds: warmup, seconds: measured,
+    url: row.url,
+    headers: row.headers,
+    connections,
+    warmupSeconds: warmup,
+    seconds: measured,
     // Token 0 went to the pre-flight check.
     freshTokens: row.fresh ? { ...row.fresh, start: 1 } : undefined,
   };

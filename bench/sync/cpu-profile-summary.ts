@@ -32,7 +32,8 @@ export async function summariseCpuProfile(dir: string, top = 12): Promise<string
     functions.set(name, (functions.get(name) ?? 0) + ms);
   }
   const totalMs = (profile.endTime - profile.startTime) / 1000;
-  const line = ([name, ms]: [string, number]) => `  ${ms.toFixed(0).padStart(6)} ms ${((ms / totalMs) * 100).toFixed(1).padStart(5)}%  ${name}`;
+  const line = ([name, ms]: [string, number]) =>
+    `  ${ms.toFixed(0).padStart(6)} ms ${((ms / totalMs) * 100).toFixed(1).padStart(5)}%  ${name}`;
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   return [
     `profile ${totalMs.toFixed(0)} ms, self time by area:`,

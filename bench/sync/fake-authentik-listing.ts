@@ -21,7 +21,10 @@ export function benchUid(i: number): string {
  * server holds nothing per user: page-number paging capped at `maxPageSize` (20 by default),
  * `include_groups`, 404 past the last page, bearer token (the wire shape of test/sync's fake).
  */
-export function serveAuthentikListing(count: number, maxPageSize: number): { server: Server; ready: Promise<number>; changes: ListingChanges } {
+export function serveAuthentikListing(
+  count: number,
+  maxPageSize: number,
+): { server: Server; ready: Promise<number>; changes: ListingChanges } {
   const changes: ListingChanges = { renamed: false, disabledAndDeleted: false };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -43,11 +46,21 @@ export function serveAuthentikListing(count: number, maxPageSize: number): { ser
     const results = [];
     for (let k = (page - 1) * size; k < Math.min(page * size, total); k++) results.push(user(ids ? ids[k] : k + 1, changes, withGroups));
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({
-      pagination: { next: page < pages ? page + 1 : 0, previous: page - 1, count: total, current: page, total_pages: pages, start_index: (page - 1) * size + 1, end_index: (page - 1) * size + results.length },
-      results,
-      autocomplete: {},
-    }));
+    res.end(
+      JSON.stringify({
+        pagination: {
+          next: page < pages ? page + 1 : 0,
+          previous: page - 1,
+          count: total,
+          current: page,
+          total_pages: pages,
+          start_index: (page - 1) * size + 1,
+          end_index: (page - 1) * size + results.length,
+        },
+        results,
+        autocomplete: {},
+      }),
+    );
   });
   const ready = new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   return { server, ready, changes };
@@ -69,7 +82,17 @@ function user(i: number, changes: ListingChanges, withGroups: boolean): Record<s
     last_login: null,
     is_superuser: false,
     groups: ['5f1b0c3e-0000-4000-8000-000000000001'],
-    groups_obj: withGroups ? [{ pk: '5f1b0c3e-0000-4000-8000-000000000001', num_pk: 1, name: i % 50 === 0 ? 'admins' : 'staff', is_superuser: false, attributes: {} }] : null,
+    groups_obj: withGroups
+      ? [
+          {
+            pk: '5f1b0c3e-0000-4000-8000-000000000001',
+            num_pk: 1,
+            name: i % 50 === 0 ? 'admins' : 'staff',
+            is_superuser: false,
+            attributes: {},
+          },
+        ]
+      : null,
     roles: [],
     roles_obj: null,
     email: `user${i}@bench.example.com`,

@@ -14,14 +14,21 @@ export interface NaiveUser {
 
 /** The fake Authentik listing read page by page with fetch (as any script would), 100 a page. */
 export async function* fakeAuthentikUsers(port: number, token: string): AsyncIterable<NaiveUser> {
-  for (let page = 1; page > 0; ) {
-    const res = await fetch(`http://127.0.0.1:${port}/api/v3/core/users/?page=${page}&page_size=100`, { headers: { authorization: `Bearer ${token}` } });
+  for (let page = 1; page > 0;) {
+    const res = await fetch(`http://127.0.0.1:${port}/api/v3/core/users/?page=${page}&page_size=100`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const body = (await res.json()) as { pagination: { next: number }; results: Array<Record<string, unknown>> };
     for (const u of body.results) {
       const groups = (u.groups_obj as Array<{ name: string }> | null) ?? [];
       yield {
-        subject: String(u.uid), username: String(u.username), displayName: String(u.name), email: String(u.email).toLowerCase(),
-        avatarUrl: String(u.avatar), active: u.is_active !== false, roles: groups.map((g) => g.name),
+        subject: String(u.uid),
+        username: String(u.username),
+        displayName: String(u.name),
+        email: String(u.email).toLowerCase(),
+        avatarUrl: String(u.avatar),
+        active: u.is_active !== false,
+        roles: groups.map((g) => g.name),
       };
     }
     page = body.pagination.next;

@@ -21,7 +21,12 @@ export interface SyncProcessResult {
  * entry that exists (the sample app's own dist once it is a workspace package, else the root dist).
  */
 export function syncCliPath(): string {
-  const candidates = [process.env.BENCH_SYNC_CLI, 'sample-app/dist/src/sync.js', 'sample-app/dist/sync.js', 'dist/sample-app/src/sync.js'].filter((p): p is string => !!p);
+  const candidates = [
+    process.env.BENCH_SYNC_CLI,
+    'sample-app/dist/src/sync.js',
+    'sample-app/dist/sync.js',
+    'dist/sample-app/src/sync.js',
+  ].filter((p): p is string => !!p);
   const found = candidates.map((p) => resolve(p)).find((p) => existsSync(p));
   if (!found) throw new Error(`No built sync CLI (tried ${candidates.join(', ')}): run npm run build first`);
   return found;
@@ -40,7 +45,12 @@ export async function runSyncProcess(env: Record<string, string>, options: { cpu
     probe,
     `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.resourceUsage(); writeFileSync(${JSON.stringify(rssFile)}, JSON.stringify(u)); });\n`,
   );
-  const args = ['--import', probe, ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), syncCliPath()];
+  const args = [
+    '--import',
+    probe,
+    ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []),
+    syncCliPath(),
+  ];
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, DATA_DIR: dir, AUTH_SYNC_CRON: 'off', ...env },

@@ -65,8 +65,13 @@ async function main(): Promise<void> {
     return url.toString();
   };
   const env = (databaseUrl: string) => ({
-    DATABASE_URL: databaseUrl, OIDC_ISSUER_URL: ISSUER, AUTH_SYNC_SOURCE: 'authentik', AUTH_SYNC_URL: `http://127.0.0.1:${port}`,
-    AUTH_SYNC_TOKEN: BENCH_TOKEN, AUTH_SYNC_IMPORT: 'true', OIDC_ROLES_CLAIM: 'groups',
+    DATABASE_URL: databaseUrl,
+    OIDC_ISSUER_URL: ISSUER,
+    AUTH_SYNC_SOURCE: 'authentik',
+    AUTH_SYNC_URL: `http://127.0.0.1:${port}`,
+    AUTH_SYNC_TOKEN: BENCH_TOKEN,
+    AUTH_SYNC_IMPORT: 'true',
+    OIDC_ROLES_CLAIM: 'groups',
   });
   try {
     const dbUrl = await database();
@@ -119,20 +124,36 @@ function lastLine(run: SyncProcessResult): string {
   return run.stdout.trim().split('\n').at(-1) ?? '';
 }
 
-function report(imported: SyncProcessResult, resynced: SyncProcessResult | undefined, naive: { users: number; ms: number } | undefined): void {
+function report(
+  imported: SyncProcessResult,
+  resynced: SyncProcessResult | undefined,
+  naive: { users: number; ms: number } | undefined,
+): void {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const per1000 = (ms: number) => `${((ms / USERS) * 1000).toFixed(0)} ms`;
-  console.log(`users listed: ${USERS}, page size capped at ${PAGE_CAP}, database ${new URL(SERVER_URL).host}, Node ${process.version}, ${cpus().length} CPUs`);
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`import   (npm run sync, spawn to exit): ${s(imported.wallMs)} wall, ${s(imported.cpuMs)} CPU, peak RSS ${mb(imported.maxRssBytes)}, ` +
-    `per 1,000 users ${per1000(imported.wallMs)} wall / ${per1000(imported.cpuMs)} CPU / ${((imported.maxRssBytes / USERS) * 1000 / 1024).toFixed(1)} KB RSS · ${lastLine(imported)}`);
+  console.log(
+    `users listed: ${USERS}, page size capped at ${PAGE_CAP}, database ${new URL(SERVER_URL).host}, Node ${process.version}, ${cpus().length} CPUs`,
+  );
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    `import   (npm run sync, spawn to exit): ${s(imported.wallMs)} wall, ${s(imported.cpuMs)} CPU, peak RSS ${mb(imported.maxRssBytes)}, ` +
+      `per 1,000 users ${per1000(imported.wallMs)} wall / ${per1000(imported.cpuMs)} CPU / ${(((imported.maxRssBytes / USERS) * 1000) / 1024).toFixed(1)} KB RSS · ${lastLine(imported)}`,
+  );
   if (resynced) {
-    console.log(`re-sync  (10% renamed, 1% disabled, 1% deleted): ${s(resynced.wallMs)} wall, ${s(resynced.cpuMs)} CPU, peak RSS ${mb(resynced.maxRssBytes)} · ${lastLine(resynced)}`);
+    console.log(
+      `re-sync  (10% renamed, 1% disabled, 1% deleted): ${s(resynced.wallMs)} wall, ${s(resynced.cpuMs)} CPU, peak RSS ${mb(resynced.maxRssBytes)} · ${lastLine(resynced)}`,
+    );
   }
   if (naive) {
     const naivePerUser = naive.ms / naive.users;
-    console.log(`naive    (findOne + save per user, TypeORM), ${naive.users} users: ${s(naive.ms)} = ${naivePerUser.toFixed(2)} ms/user, ≈ ${s(naivePerUser * USERS)} for ${USERS}`);
+    console.log(
+      `naive    (findOne + save per user, TypeORM), ${naive.users} users: ${s(naive.ms)} = ${naivePerUser.toFixed(2)} ms/user, ≈ ${s(naivePerUser * USERS)} for ${USERS}`,
+    );
     console.log(`import vs naive, per user: ${(naivePerUser / (imported.wallMs / USERS)).toFixed(1)}×`);
   }
 }

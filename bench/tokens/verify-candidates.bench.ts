@@ -6,7 +6,9 @@ import { createRemoteJWKSet, importJWK, jwtVerify, type JWTVerifyOptions } from 
 import type * as CompactJws from '../../lib/tokens/compact-jws.js';
 
 // The library's own verifier, as built (dist/): it is internal, not exported by the package.
-const { JwsKeySet, readCompactJws, verifyCompactJws } = (await import(new URL('../../../dist/tokens/compact-jws.js', import.meta.url).href)) as typeof CompactJws;
+const { JwsKeySet, readCompactJws, verifyCompactJws } = (await import(
+  new URL('../../../dist/tokens/compact-jws.js', import.meta.url).href
+)) as typeof CompactJws;
 
 /**
  * Fresh-token verification, candidates side by side on the same distinct tokens (nothing is
@@ -34,13 +36,36 @@ const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: 'b
 const now = Math.floor(Date.now() / 1000);
 const signer = createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' }));
 const tokens = Array.from({ length: TOKENS }, (_, i) => {
-  const claims = { sub: 'alice', jti: `jti-${i}`, iat: now, exp: now + 3600, scope: 'openid profile email', client_id: 'bench', iss: ISSUER, aud: AUDIENCE, email: 'alice@example.com', roles: ['user'] };
+  const claims = {
+    sub: 'alice',
+    jti: `jti-${i}`,
+    iat: now,
+    exp: now + 3600,
+    scope: 'openid profile email',
+    client_id: 'bench',
+    iss: ISSUER,
+    aud: AUDIENCE,
+    email: 'alice@example.com',
+    roles: ['user'],
+  };
   const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${input}.${sign('sha256', Buffer.from(input), signer).toString('base64url')}`;
 });
 
-const joseOptions: JWTVerifyOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], clockTolerance: 30, requiredClaims: ['sub', 'exp'] };
-const nodeOptions: CompactJws.CompactJwsOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: new Set(['RS256']), clockToleranceSeconds: 30, requiredClaims: ['sub', 'exp'] };
+const joseOptions: JWTVerifyOptions = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  algorithms: ['RS256'],
+  clockTolerance: 30,
+  requiredClaims: ['sub', 'exp'],
+};
+const nodeOptions: CompactJws.CompactJwsOptions = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  algorithms: new Set(['RS256']),
+  clockToleranceSeconds: 30,
+  requiredClaims: ['sub', 'exp'],
+};
 
 type Verify = (token: string) => unknown;
 const remote = createRemoteJWKSet(jwksUrl);
@@ -50,17 +75,31 @@ const keySet = new JwsKeySet(jwks);
 const { createVerifier } = createRequire(import.meta.url)('fast-jwt') as typeof import('fast-jwt');
 const pem = publicKey.export({ format: 'pem', type: 'spki' }) as string;
 const pemByKid = new Map([['bench-key', pem]]);
-const fastOptions = { algorithms: ['RS256'] as never, allowedIss: ISSUER, allowedAud: AUDIENCE, requiredClaims: ['sub', 'exp'], clockTolerance: 30_000, complete: true, cache: false as const };
-const fastAsync = createVerifier({ ...fastOptions, key: async (decoded: { header: { kid?: string } }) => pemByKid.get(decoded.header.kid ?? '') ?? '' });
+const fastOptions = {
+  algorithms: ['RS256'] as never,
+  allowedIss: ISSUER,
+  allowedAud: AUDIENCE,
+  requiredClaims: ['sub', 'exp'],
+  clockTolerance: 30_000,
+  complete: true,
+  cache: false as const,
+};
+const fastAsync = createVerifier({
+  ...fastOptions,
+  key: async (decoded: { header: { kid?: string } }) => pemByKid.get(decoded.header.kid ?? '') ?? '',
+});
 const fastSync = createVerifier({ ...fastOptions, key: pem });
 
 const candidates: Array<[string, Verify]> = [
   ['jose jwtVerify, remote JWKS set (as used today)', (t) => jwtVerify(t, remote, joseOptions)],
   ['jose jwtVerify, CryptoKey imported once, kid map', (t) => jwtVerify(t, (h) => keyByKid.get(h.kid!)!, joseOptions)],
-  ['node:crypto verify, KeyObject imported once (the library\'s compact-jws.ts, sync)', (t) => {
-    const { header, alg } = readCompactJws(t);
-    return verifyCompactJws(t, alg, keySet.candidates(alg, header.kid), nodeOptions);
-  }],
+  [
+    "node:crypto verify, KeyObject imported once (the library's compact-jws.ts, sync)",
+    (t) => {
+      const { header, alg } = readCompactJws(t);
+      return verifyCompactJws(t, alg, keySet.candidates(alg, header.kid), nodeOptions);
+    },
+  ],
   ['fast-jwt, key function by kid (async)', (t) => fastAsync(t)],
   ['fast-jwt, one PEM key (sync)', (t) => fastSync(t) as Record<string, unknown>],
 ];
@@ -69,7 +108,13 @@ const candidates: Array<[string, Verify]> = [
 for (const [name, check] of candidates) {
   await check(tokens[0]);
   const tampered = `${tokens[1].slice(0, -4)}${tokens[1].endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
-  if (await (async () => check(tampered))().then(() => true, () => false)) throw new Error(`${name} accepted a tampered token`);
+  if (
+    await (async () => check(tampered))().then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`${name} accepted a tampered token`);
 }
 
 async function sequential(check: Verify): Promise<number> {
@@ -81,9 +126,11 @@ async function sequential(check: Verify): Promise<number> {
 async function concurrent(check: Verify, inFlight = 32): Promise<number> {
   const start = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < tokens.length) await check(tokens[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < tokens.length) await check(tokens[next++]);
+    }),
+  );
   return ((performance.now() - start) * 1000) / tokens.length;
 }
 
@@ -96,7 +143,9 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const base = median(results[0].seq);
-console.log(`${TOKENS} distinct RS256 tokens (2048-bit key), ${ROUNDS} interleaved rounds, median µs per verification · Node ${process.version}\n`);
+console.log(
+  `${TOKENS} distinct RS256 tokens (2048-bit key), ${ROUNDS} interleaved rounds, median µs per verification · Node ${process.version}\n`,
+);
 console.log('| candidate | µs/token, sequential | µs/token, 32 in flight | speed-up vs today (sequential) |');
 console.log('|---|---:|---:|---:|');
 for (const [i, [name]] of candidates.entries()) {

@@ -32,7 +32,11 @@ export class AuditLogService implements BeforeApplicationShutdown, OnApplication
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AUDIT_SETTINGS) private readonly settings: AuditSettings,
   ) {
-    this.queue = new BatchQueue<AuditRow>(settings, (rows) => insertAuditRows(this.dataSource, rows), (error, lost) => this.writeFailed(error, lost));
+    this.queue = new BatchQueue<AuditRow>(
+      settings,
+      (rows) => insertAuditRows(this.dataSource, rows),
+      (error, lost) => this.writeFailed(error, lost),
+    );
   }
 
   /**
@@ -69,7 +73,8 @@ export class AuditLogService implements BeforeApplicationShutdown, OnApplication
     const limit = query.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new TypeError('"limit" must be a whole number from 1 to 500');
     if (query.userId !== undefined && !UUID.test(query.userId)) throw new TypeError('"userId" must be a UUID');
-    if (query.since !== undefined && !(query.since instanceof Date && !Number.isNaN(query.since.getTime()))) throw new TypeError('"since" must be a valid Date');
+    if (query.since !== undefined && !(query.since instanceof Date && !Number.isNaN(query.since.getTime())))
+      throw new TypeError('"since" must be a valid Date');
     await this.queue.flush();
     const where: string[] = [];
     const params: unknown[] = [];
@@ -128,7 +133,9 @@ export class AuditLogService implements BeforeApplicationShutdown, OnApplication
     this.lastFailureLog = now;
     // The driver's message may quote row values (user agents, details): log only its code.
     const code = (error as { code?: unknown })?.code;
-    this.logger.error(`audit log: could not write ${this.lostSinceLog} entr${this.lostSinceLog === 1 ? 'y' : 'ies'} (${typeof code === 'string' ? `database error ${code}` : error instanceof Error ? error.name : 'error'})`);
+    this.logger.error(
+      `audit log: could not write ${this.lostSinceLog} entr${this.lostSinceLog === 1 ? 'y' : 'ies'} (${typeof code === 'string' ? `database error ${code}` : error instanceof Error ? error.name : 'error'})`,
+    );
     this.lostSinceLog = 0;
   }
 }

@@ -50,10 +50,13 @@ export class AuditRetentionScheduler implements OnApplicationBootstrap, BeforeAp
   private async purge(): Promise<void> {
     try {
       const deleted = await this.audit.purgeExpired();
-      if (deleted > 0) this.logger.log(`audit log: purged ${deleted} entr${deleted === 1 ? 'y' : 'ies'} older than ${this.settings.retentionDays} days`);
+      if (deleted > 0)
+        this.logger.log(`audit log: purged ${deleted} entr${deleted === 1 ? 'y' : 'ies'} older than ${this.settings.retentionDays} days`);
     } catch (error) {
       const code = (error as { code?: unknown })?.code;
-      this.logger.warn(`audit log purge failed (${typeof code === 'string' ? `database error ${code}` : error instanceof Error ? error.name : 'error'}); retried at ${this.job?.nextDate().toISO() ?? 'the next tick'}`);
+      this.logger.warn(
+        `audit log purge failed (${typeof code === 'string' ? `database error ${code}` : error instanceof Error ? error.name : 'error'}); retried at ${this.job?.nextDate().toISO() ?? 'the next tick'}`,
+      );
     }
   }
 }

@@ -28,7 +28,9 @@ const COLUMNS = 9;
  */
 export function auditRowFromEntry(entry: AuditEntry): AuditRow | null {
   if (typeof entry.event !== 'string' || !EVENT_NAME.test(entry.event)) return null;
-  const details = entry.details ? JSON.stringify(entry.details, (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\0', '') : value)) : null;
+  const details = entry.details
+    ? JSON.stringify(entry.details, (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\0', '') : value))
+    : null;
   return {
     at: entry.at instanceof Date && !Number.isNaN(entry.at.getTime()) ? entry.at : new Date(),
     event: entry.event,
@@ -43,7 +45,10 @@ export function auditRowFromEntry(entry: AuditEntry): AuditRow | null {
 }
 
 /** The client address (the rate limit's reading of `X-Forwarded-For`) and user agent of a request. */
-export function clientOf(request: HttpRequest, trustedProxies: TrustedProxies | undefined): { ip: string | null; userAgent: string | null } {
+export function clientOf(
+  request: HttpRequest,
+  trustedProxies: TrustedProxies | undefined,
+): { ip: string | null; userAgent: string | null } {
   const peer = (request as { socket?: { remoteAddress?: string } }).socket?.remoteAddress ?? request.ip;
   const ip = trustedProxies && peer ? trustedProxies.clientAddress(peer, request.headers['x-forwarded-for']) : (peer ?? null);
   const userAgent = request.headers['user-agent'];
@@ -58,7 +63,10 @@ export async function insertAuditRows(dataSource: DataSource, rows: AuditRow[]):
     const n = i * COLUMNS;
     return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}::uuid, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb)`;
   });
-  await dataSource.query(`INSERT INTO auth_audit_log (at, event, outcome, code, user_id, provider, ip, user_agent, details) VALUES ${values.join(', ')}`, params);
+  await dataSource.query(
+    `INSERT INTO auth_audit_log (at, event, outcome, code, user_id, provider, ip, user_agent, details) VALUES ${values.join(', ')}`,
+    params,
+  );
 }
 
 export function recordFromRow(row: Record<string, unknown>): AuditRecord {

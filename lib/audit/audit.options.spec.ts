@@ -4,7 +4,15 @@ import { resolveAuditOptions } from './audit.options.js';
 
 describe('resolveAuditOptions', () => {
   it('defaults: on, 90 days, purged daily at 04:30 UTC, batches of 100 every second', () => {
-    expect(resolveAuditOptions(undefined)).toMatchObject({ enabled: true, retentionDays: 90, purgeCron: '30 4 * * *', purgeTimeZone: 'UTC', flushIntervalMs: 1000, batchSize: 100, maxQueue: 10_000 });
+    expect(resolveAuditOptions(undefined)).toMatchObject({
+      enabled: true,
+      retentionDays: 90,
+      purgeCron: '30 4 * * *',
+      purgeTimeZone: 'UTC',
+      flushIntervalMs: 1000,
+      batchSize: 100,
+      maxQueue: 10_000,
+    });
   });
 
   it.each([

@@ -40,14 +40,20 @@ export interface AuditSettings {
 /** Validates `audit` once, at boot; a bad value names its key. */
 export function resolveAuditOptions(options: AuthAuditOptions | undefined, trustedProxies?: TrustedProxies): AuditSettings {
   const audit = options ?? {};
-  if (typeof audit !== 'object' || audit === null) throw new AuthConfigError('audit', 'must be an object', 'Pass { retentionDays, … } or leave it out.');
-  if (audit.enabled !== undefined && typeof audit.enabled !== 'boolean') throw new AuthConfigError('audit.enabled', `is ${String(audit.enabled)}`, 'Use true or false.');
+  if (typeof audit !== 'object' || audit === null)
+    throw new AuthConfigError('audit', 'must be an object', 'Pass { retentionDays, … } or leave it out.');
+  if (audit.enabled !== undefined && typeof audit.enabled !== 'boolean')
+    throw new AuthConfigError('audit.enabled', `is ${String(audit.enabled)}`, 'Use true or false.');
   const purgeCron = resolveCron(audit.purgeCron);
   const purgeTimeZone = audit.purgeTimeZone ?? 'UTC';
   try {
     new CronTime(purgeCron === 'off' ? '30 4 * * *' : purgeCron, purgeTimeZone);
   } catch {
-    throw new AuthConfigError('audit.purgeTimeZone', `"${String(purgeTimeZone)}" is not a known time zone`, 'Use an IANA zone such as "UTC" or "Europe/Berlin".');
+    throw new AuthConfigError(
+      'audit.purgeTimeZone',
+      `"${String(purgeTimeZone)}" is not a known time zone`,
+      'Use an IANA zone such as "UTC" or "Europe/Berlin".',
+    );
   }
   return {
     enabled: audit.enabled ?? true,
@@ -76,4 +82,3 @@ function resolveCron(value: unknown): string {
   }
   return cron;
 }
-

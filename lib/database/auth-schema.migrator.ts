@@ -21,4 +21,3 @@ export class AuthSchemaMigrator implements OnModuleInit {
     if (applied.length) this.logger.log(`applied migrations: ${applied.join(', ')}`);
   }
 }
-

@@ -18,12 +18,29 @@ import { AuthAuditLogEntity } from '../audit/auth-audit-log.entity.js';
 import { AuthAuditLog1764530000000 } from './migrations/1764530000000-auth-audit-log.js';
 
 /** Every TypeORM entity of the library: add them to the host's DataSource (or use `autoLoadEntities`). */
-export const authEntities = [AuthUserEntity, AuthIdentityEntity, AuthSessionEntity, AuthLoginStateEntity, AuthSyncRunEntity, AuthAuditLogEntity];
+export const authEntities = [
+  AuthUserEntity,
+  AuthIdentityEntity,
+  AuthSessionEntity,
+  AuthLoginStateEntity,
+  AuthSyncRunEntity,
+  AuthAuditLogEntity,
+];
 
 /**
  * The library's migrations in order. The module runs them at boot by default
  * (`database.runMigrations`); a host that runs its own migrations can list these instead.
  */
-export const authMigrations: Array<new () => MigrationInterface> = [AuthInitialSchema1764000000000, AuthUserSync1764100000000, AuthSessionInvalidation1764400000000,
-  AuthLoginBrowserBinding1764470000000, AuthSyncDeactivateLimit1764500000000, AuthLogoutLinks1764500000000, AuthLogoutTokenJtis1764510000000, AuthSessionMetadata1764520000000,
-  AuthAuditLog1764530000000, AuthStepUp1764540000000, AuthSeveralProviders1764600000000];
+export const authMigrations: Array<new () => MigrationInterface> = [
+  AuthInitialSchema1764000000000,
+  AuthUserSync1764100000000,
+  AuthSessionInvalidation1764400000000,
+  AuthLoginBrowserBinding1764470000000,
+  AuthSyncDeactivateLimit1764500000000,
+  AuthLogoutLinks1764500000000,
+  AuthLogoutTokenJtis1764510000000,
+  AuthSessionMetadata1764520000000,
+  AuthAuditLog1764530000000,
+  AuthStepUp1764540000000,
+  AuthSeveralProviders1764600000000,
+];

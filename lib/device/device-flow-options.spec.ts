@@ -18,9 +18,22 @@ describe('deviceFlow option', () => {
   });
 
   it('takes the login scope, the bearer audience and the resource unless told otherwise', () => {
-    const resolved = resolveAuthOptions({ ...valid, scope: 'profile', resource: 'https://api.example.com', deviceFlow: { clientId: 'cli' } });
-    expect(resolved.deviceFlow).toEqual({ issuer: 'https://auth.example.com/', clientId: 'cli', scope: 'openid profile', audience: 'https://api.example.com', resource: 'https://api.example.com' });
-    expect(resolveAuthOptions({ ...valid, deviceFlow: { clientId: 'cli', scope: 'offline_access' } }).deviceFlow?.scope).toBe('openid offline_access');
+    const resolved = resolveAuthOptions({
+      ...valid,
+      scope: 'profile',
+      resource: 'https://api.example.com',
+      deviceFlow: { clientId: 'cli' },
+    });
+    expect(resolved.deviceFlow).toEqual({
+      issuer: 'https://auth.example.com/',
+      clientId: 'cli',
+      scope: 'openid profile',
+      audience: 'https://api.example.com',
+      resource: 'https://api.example.com',
+    });
+    expect(resolveAuthOptions({ ...valid, deviceFlow: { clientId: 'cli', scope: 'offline_access' } }).deviceFlow?.scope).toBe(
+      'openid offline_access',
+    );
   });
 
   it('adds the CLI client to allowedClientIds, so its tokens pass the bearer guard', () => {

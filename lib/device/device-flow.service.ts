@@ -34,12 +34,16 @@ export class DeviceFlowService {
   /** 404 when off or when the provider has no device endpoint; 503 while the provider is down. */
   async config(): Promise<DeviceFlowConfig> {
     const settings = this.settings;
-    if (!settings) throw new FeatureUnavailableError('AUTH_DEVICE_FLOW_UNAVAILABLE', 'This app does not offer the device authorization grant.');
+    if (!settings)
+      throw new FeatureUnavailableError('AUTH_DEVICE_FLOW_UNAVAILABLE', 'This app does not offer the device authorization grant.');
     const { config } = await this.provider.getReachable();
     const metadata = config.serverMetadata();
     const deviceAuthorizationEndpoint = metadata.device_authorization_endpoint;
     if (!deviceAuthorizationEndpoint || !metadata.token_endpoint) {
-      throw new FeatureUnavailableError('AUTH_DEVICE_FLOW_UNAVAILABLE', 'The identity provider does not offer the device authorization grant (no device_authorization_endpoint).');
+      throw new FeatureUnavailableError(
+        'AUTH_DEVICE_FLOW_UNAVAILABLE',
+        'The identity provider does not offer the device authorization grant (no device_authorization_endpoint).',
+      );
     }
     return {
       issuer: metadata.issuer,

@@ -33,8 +33,19 @@ describe('authOptionsFromEnv', () => {
       session: { secret: MINIMAL.AUTH_SESSION_SECRET, idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 28800 },
       rateLimit: { limit: 20, windowSeconds: 60, trustedProxies: [] },
       sync: {
-        cron: '0 3 * * *', timeZone: 'UTC', source: 'none', url: undefined, token: undefined, clientId: undefined, clientSecret: undefined,
-        subjectField: undefined, importUsers: false, deactivateMissing: true, deactivateLimit: undefined, syncRoles: false, rolesClaim: 'roles',
+        cron: '0 3 * * *',
+        timeZone: 'UTC',
+        source: 'none',
+        url: undefined,
+        token: undefined,
+        clientId: undefined,
+        clientSecret: undefined,
+        subjectField: undefined,
+        importUsers: false,
+        deactivateMissing: true,
+        deactivateLimit: undefined,
+        syncRoles: false,
+        rolesClaim: 'roles',
       },
     });
   });
@@ -67,10 +78,21 @@ describe('authOptionsFromEnv', () => {
       audience: 'api://my-app',
       rolesClaim: 'realm_access.roles',
       jwksCooldownSeconds: 10,
-      session: { idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600, store: { type: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'nestflux:auth:' } },
+      session: {
+        idleTimeoutSeconds: 600,
+        absoluteTimeoutSeconds: 3600,
+        store: { type: 'redis', url: 'redis://127.0.0.1:6379', keyPrefix: 'nestflux:auth:' },
+      },
       rateLimit: { limit: 100, windowSeconds: 60, trustedProxies: ['loopback', '10.0.0.0/8'] },
       enforce: { exclude: ['/health', '/api/public'] },
-      sync: { source: 'keycloak', url: 'https://kc.example.com/realms/main', clientId: 'sync', deactivateLimit: '5%', syncRoles: true, rolesClaim: 'realm_access.roles' },
+      sync: {
+        source: 'keycloak',
+        url: 'https://kc.example.com/realms/main',
+        clientId: 'sync',
+        deactivateLimit: '5%',
+        syncRoles: true,
+        rolesClaim: 'realm_access.roles',
+      },
       deviceFlow: { clientId: 'my-cli' },
     });
   });
@@ -105,21 +127,54 @@ describe('authOptionsFromEnv', () => {
     const { AUTH_SESSION_SECRET } = MINIMAL;
     const options = authOptionsFromEnv({
       AUTH_SESSION_SECRET,
-      OIDC_PROVIDER_1_SLUG: 'authentik', OIDC_PROVIDER_1_ISSUER: 'https://ak.example.com/application/o/app/', OIDC_PROVIDER_1_CLIENT_ID: 'ak', OIDC_PROVIDER_1_CLIENT_SECRET: 's1',
+      OIDC_PROVIDER_1_SLUG: 'authentik',
+      OIDC_PROVIDER_1_ISSUER: 'https://ak.example.com/application/o/app/',
+      OIDC_PROVIDER_1_CLIENT_ID: 'ak',
+      OIDC_PROVIDER_1_CLIENT_SECRET: 's1',
       OIDC_PROVIDER_1_ROLES_CLAIM: 'groups',
-      OIDC_PROVIDER_2_SLUG: 'keycloak', OIDC_PROVIDER_2_NAME: 'Keycloak', OIDC_PROVIDER_2_ISSUER: 'https://kc.example.com/realms/main', OIDC_PROVIDER_2_CLIENT_ID: 'kc',
-      OIDC_PROVIDER_2_CLIENT_SECRET: 's2', OIDC_PROVIDER_2_AUTO_PROVISION: 'false', OIDC_PROVIDER_2_ADMIN_EMAIL_DOMAINS: 'example.com',
+      OIDC_PROVIDER_2_SLUG: 'keycloak',
+      OIDC_PROVIDER_2_NAME: 'Keycloak',
+      OIDC_PROVIDER_2_ISSUER: 'https://kc.example.com/realms/main',
+      OIDC_PROVIDER_2_CLIENT_ID: 'kc',
+      OIDC_PROVIDER_2_CLIENT_SECRET: 's2',
+      OIDC_PROVIDER_2_AUTO_PROVISION: 'false',
+      OIDC_PROVIDER_2_ADMIN_EMAIL_DOMAINS: 'example.com',
     });
     expect(options.issuerUrl).toBeUndefined();
     expect(options.providers).toEqual([
-      { slug: 'authentik', name: 'authentik', issuerUrl: 'https://ak.example.com/application/o/app/', clientId: 'ak', clientSecret: 's1', scope: 'openid profile email', audience: 'ak', rolesClaim: 'groups', autoProvision: true, adminEmailDomains: [] },
-      { slug: 'keycloak', name: 'Keycloak', issuerUrl: 'https://kc.example.com/realms/main', clientId: 'kc', clientSecret: 's2', scope: 'openid profile email', audience: 'kc', rolesClaim: 'roles', autoProvision: false, adminEmailDomains: ['example.com'] },
+      {
+        slug: 'authentik',
+        name: 'authentik',
+        issuerUrl: 'https://ak.example.com/application/o/app/',
+        clientId: 'ak',
+        clientSecret: 's1',
+        scope: 'openid profile email',
+        audience: 'ak',
+        rolesClaim: 'groups',
+        autoProvision: true,
+        adminEmailDomains: [],
+      },
+      {
+        slug: 'keycloak',
+        name: 'Keycloak',
+        issuerUrl: 'https://kc.example.com/realms/main',
+        clientId: 'kc',
+        clientSecret: 's2',
+        scope: 'openid profile email',
+        audience: 'kc',
+        rolesClaim: 'roles',
+        autoProvision: false,
+        adminEmailDomains: ['example.com'],
+      },
     ]);
     expect(options.sync?.rolesClaim).toBe('groups');
   });
 
   const provider = (n: number, slug: string) => ({
-    [`OIDC_PROVIDER_${n}_SLUG`]: slug, [`OIDC_PROVIDER_${n}_ISSUER`]: `https://${slug}.example.com`, [`OIDC_PROVIDER_${n}_CLIENT_ID`]: slug, [`OIDC_PROVIDER_${n}_CLIENT_SECRET`]: 'secret',
+    [`OIDC_PROVIDER_${n}_SLUG`]: slug,
+    [`OIDC_PROVIDER_${n}_ISSUER`]: `https://${slug}.example.com`,
+    [`OIDC_PROVIDER_${n}_CLIENT_ID`]: slug,
+    [`OIDC_PROVIDER_${n}_CLIENT_SECRET`]: 'secret',
   });
   it.each([
     ['OIDC_PROVIDER_2_ISSUER', { ...provider(1, 'one'), ...provider(3, 'three') }, /without gaps/],

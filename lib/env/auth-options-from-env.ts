@@ -25,7 +25,8 @@ export function authOptionsFromEnv(env: AuthEnv = process.env): AuthModuleOption
     rateLimit: { ...rateLimitOf(env), trustedProxies: listVar(env, 'AUTH_TRUSTED_PROXIES') },
     sync: syncOf(env, providers?.[0].rolesClaim),
   };
-  if (booleanVar(env, 'AUTH_ENFORCE', false)) options.enforce = { exclude: listVar(env, 'AUTH_ENFORCE_EXCLUDE', ['/health', '/api/public']) };
+  if (booleanVar(env, 'AUTH_ENFORCE', false))
+    options.enforce = { exclude: listVar(env, 'AUTH_ENFORCE_EXCLUDE', ['/health', '/api/public']) };
   const cliClientId = optional(env, 'OIDC_CLI_CLIENT_ID');
   if (cliClientId) options.deviceFlow = { clientId: cliClientId };
   return options;
@@ -50,7 +51,11 @@ function singleProviderOf(env: AuthEnv): Partial<AuthModuleOptions> {
 }
 
 function issuerOf(env: AuthEnv): string {
-  const issuer = required(env, 'OIDC_ISSUER_URL', "your identity provider's issuer URL (discovery at <issuer>/.well-known/openid-configuration)");
+  const issuer = required(
+    env,
+    'OIDC_ISSUER_URL',
+    "your identity provider's issuer URL (discovery at <issuer>/.well-known/openid-configuration)",
+  );
   return urlVar(env, 'OIDC_ISSUER_URL', issuer);
 }
 
@@ -63,18 +68,27 @@ function baseUrlOf(env: AuthEnv): string {
 
 function sessionOf(env: AuthEnv): AuthModuleOptions['session'] {
   const secret = required(env, 'AUTH_SESSION_SECRET', 'a random string of at least 32 characters (e.g. openssl rand -base64 48)');
-  if (secret.length < 32) throw new AuthEnvError('AUTH_SESSION_SECRET', `AUTH_SESSION_SECRET has ${secret.length} characters: use at least 32 (e.g. openssl rand -base64 48).`);
+  if (secret.length < 32)
+    throw new AuthEnvError(
+      'AUTH_SESSION_SECRET',
+      `AUTH_SESSION_SECRET has ${secret.length} characters: use at least 32 (e.g. openssl rand -base64 48).`,
+    );
   const idleTimeoutSeconds = integerVar(env, 'AUTH_SESSION_IDLE_SECONDS', 1800, 60, 30 * 86400, 'seconds');
   const absoluteTimeoutSeconds = integerVar(env, 'AUTH_SESSION_MAX_SECONDS', 28800, 60, 365 * 86400, 'seconds');
   if (idleTimeoutSeconds > absoluteTimeoutSeconds) {
-    throw new AuthEnvError('AUTH_SESSION_IDLE_SECONDS', `AUTH_SESSION_IDLE_SECONDS (${idleTimeoutSeconds}) must not exceed AUTH_SESSION_MAX_SECONDS (${absoluteTimeoutSeconds}).`);
+    throw new AuthEnvError(
+      'AUTH_SESSION_IDLE_SECONDS',
+      `AUTH_SESSION_IDLE_SECONDS (${idleTimeoutSeconds}) must not exceed AUTH_SESSION_MAX_SECONDS (${absoluteTimeoutSeconds}).`,
+    );
   }
   const redisUrl = optional(env, 'REDIS_URL');
   return {
     secret,
     idleTimeoutSeconds,
     absoluteTimeoutSeconds,
-    ...(redisUrl ? { store: { type: 'redis' as const, url: redisUrl, keyPrefix: optional(env, 'REDIS_KEY_PREFIX') ?? 'nestflux:auth:' } } : {}),
+    ...(redisUrl
+      ? { store: { type: 'redis' as const, url: redisUrl, keyPrefix: optional(env, 'REDIS_KEY_PREFIX') ?? 'nestflux:auth:' } }
+      : {}),
   };
 }
 
@@ -83,7 +97,11 @@ function rateLimitOf(env: AuthEnv): { limit: number; windowSeconds: number } {
   const value = env.AUTH_RATE_LIMIT;
   if (value === undefined || value === '') return { limit: 20, windowSeconds: 60 };
   const match = /^([1-9]\d{0,5})\/([1-9]\d{0,4})(s|m)$/.exec(value);
-  if (!match) throw new AuthEnvError('AUTH_RATE_LIMIT', `AUTH_RATE_LIMIT must look like 20/60s (requests/seconds, or /1m for a minute), got "${value}".`);
+  if (!match)
+    throw new AuthEnvError(
+      'AUTH_RATE_LIMIT',
+      `AUTH_RATE_LIMIT must look like 20/60s (requests/seconds, or /1m for a minute), got "${value}".`,
+    );
   return { limit: Number(match[1]), windowSeconds: Number(match[2]) * (match[3] === 'm' ? 60 : 1) };
 }
 

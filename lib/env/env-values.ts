@@ -36,7 +36,10 @@ export function integerVar(env: AuthEnv, name: string, fallback: number, min: nu
 export function listVar(env: AuthEnv, name: string, fallback: string[] = []): string[] {
   const value = env[name];
   if (value === undefined) return fallback;
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 export function urlVar(env: AuthEnv, name: string, value: string): string {

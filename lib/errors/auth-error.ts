@@ -110,7 +110,11 @@ export class AuthConfigError extends AuthError {
 /** No credentials, or credentials that did not verify. */
 export class UnauthenticatedError extends AuthError {
   override readonly name: string = 'UnauthenticatedError';
-  constructor(code: 'AUTH_UNAUTHENTICATED' | 'AUTH_TOKEN_INVALID' | 'AUTH_SESSION_INVALID' | 'AUTH_SESSION_REFRESH_FAILED', message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'AUTH_UNAUTHENTICATED' | 'AUTH_TOKEN_INVALID' | 'AUTH_SESSION_INVALID' | 'AUTH_SESSION_REFRESH_FAILED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }
@@ -118,12 +122,27 @@ export class UnauthenticatedError extends AuthError {
 /** A signed-in user who lacks a role or scope, or is deactivated. */
 export class ForbiddenError extends AuthError {
   override readonly name = 'ForbiddenError';
-  constructor(code: 'AUTH_FORBIDDEN_ROLE' | 'AUTH_FORBIDDEN_SCOPE' | 'AUTH_USER_INACTIVE' | 'AUTH_CROSS_SITE_REQUEST' | 'AUTH_CSRF_TOKEN_INVALID' | 'AUTH_NOT_PROVISIONED', message: string) {
+  constructor(
+    code:
+      | 'AUTH_FORBIDDEN_ROLE'
+      | 'AUTH_FORBIDDEN_SCOPE'
+      | 'AUTH_USER_INACTIVE'
+      | 'AUTH_CROSS_SITE_REQUEST'
+      | 'AUTH_CSRF_TOKEN_INVALID'
+      | 'AUTH_NOT_PROVISIONED',
+    message: string,
+  ) {
     super(code, message);
   }
 }
 
-export type LoginErrorCode = 'AUTH_LOGIN_STATE_INVALID' | 'AUTH_LOGIN_BROWSER_MISMATCH' | 'AUTH_LOGIN_FAILED' | 'AUTH_ID_TOKEN_INVALID' | 'AUTH_LOGIN_PARAMETER_INVALID' | 'AUTH_USERINFO_INVALID';
+export type LoginErrorCode =
+  | 'AUTH_LOGIN_STATE_INVALID'
+  | 'AUTH_LOGIN_BROWSER_MISMATCH'
+  | 'AUTH_LOGIN_FAILED'
+  | 'AUTH_ID_TOKEN_INVALID'
+  | 'AUTH_LOGIN_PARAMETER_INVALID'
+  | 'AUTH_USERINFO_INVALID';
 
 /** A login callback that cannot complete: unknown state, provider error, bad ID token. */
 export class LoginError extends AuthError {
@@ -185,7 +204,16 @@ export class StepUpRequiredError extends AuthError {
 /** A session or logout request that cannot be honoured: a used logout link, a bad logout token, a session that is not the user's. */
 export class SessionRequestError extends AuthError {
   override readonly name = 'SessionRequestError';
-  constructor(code: 'AUTH_LOGOUT_LINK_INVALID' | 'AUTH_LOGOUT_TOKEN_INVALID' | 'AUTH_SESSION_NOT_FOUND' | 'AUTH_SESSION_NOT_REFRESHABLE' | 'AUTH_FRONTCHANNEL_LOGOUT_INVALID', message: string, options?: { cause?: unknown }) {
+  constructor(
+    code:
+      | 'AUTH_LOGOUT_LINK_INVALID'
+      | 'AUTH_LOGOUT_TOKEN_INVALID'
+      | 'AUTH_SESSION_NOT_FOUND'
+      | 'AUTH_SESSION_NOT_REFRESHABLE'
+      | 'AUTH_FRONTCHANNEL_LOGOUT_INVALID',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

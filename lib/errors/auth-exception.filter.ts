@@ -29,7 +29,12 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     const status = exception.status;
     if (status >= 500 || exception instanceof DatabaseError) this.logger.warn(`${exception.code}: ${exception.message}`);
     else this.logger.debug?.(`${exception.code}: ${exception.message}`);
-    const body: AuthErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: exception.message, code: exception.code };
+    const body: AuthErrorBody = {
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message: exception.message,
+      code: exception.code,
+    };
     if (exception instanceof StepUpRequiredError) {
       if (exception.acrValues?.length) body.acrValues = [...exception.acrValues];
       if (exception.maxAgeSeconds !== undefined) body.maxAge = exception.maxAgeSeconds;
@@ -42,7 +47,8 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     if (res.headersSent) return undefined;
     if (exception instanceof LoginRedirectError) return res.redirect(302, exception.location);
     if (exception instanceof StepUpRequiredError) res.setHeader('WWW-Authenticate', exception.challenge);
-    else if (status === 401) res.setHeader('WWW-Authenticate', `Bearer error="${exception.code === 'AUTH_TOKEN_INVALID' ? 'invalid_token' : 'unauthorized'}"`);
+    else if (status === 401)
+      res.setHeader('WWW-Authenticate', `Bearer error="${exception.code === 'AUTH_TOKEN_INVALID' ? 'invalid_token' : 'unauthorized'}"`);
     if (status === 503) res.setHeader('Retry-After', '5');
     res.status(status).json(body);
     return undefined;

@@ -19,7 +19,13 @@ describe('asDependencyError', () => {
     await db?.close();
   });
 
-  const failureOf = (sql: string, values: unknown[] = []) => client.query(sql, values).then(() => { throw new Error('query passed'); }, (error: unknown) => error);
+  const failureOf = (sql: string, values: unknown[] = []) =>
+    client.query(sql, values).then(
+      () => {
+        throw new Error('query passed');
+      },
+      (error: unknown) => error,
+    );
 
   it('maps a value PostgreSQL cannot store (NUL in text) to 400 AUTH_INPUT_REJECTED', async () => {
     const error = await failureOf('SELECT $1::text', ['a\u0000b']);
@@ -36,7 +42,10 @@ describe('asDependencyError', () => {
 
   it('maps a refused connection to 503 and leaves other errors alone', async () => {
     const refused = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2000 });
-    const error = await refused.connect().then(() => undefined, (e: unknown) => e);
+    const error = await refused.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(asDependencyError(error)).toBeInstanceOf(DependencyUnavailableError);
     const plain = new TypeError('a bug');
     expect(asDependencyError(plain)).toBe(plain);

@@ -15,14 +15,21 @@ export function asDependencyError(error: unknown): unknown {
   if (error instanceof AuthError) return error;
   const code = sqlStateOf(error) ?? (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : '';
-  if ((typeof code === 'string' && DATABASE_DOWN_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
-    return new DependencyUnavailableError('AUTH_DATABASE_UNAVAILABLE', 'The session database is unavailable; retry shortly.', { cause: error });
+  if (
+    (typeof code === 'string' && DATABASE_DOWN_CODES.has(code)) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(message)
+  ) {
+    return new DependencyUnavailableError('AUTH_DATABASE_UNAVAILABLE', 'The session database is unavailable; retry shortly.', {
+      cause: error,
+    });
   }
   const sqlState = sqlStateOf(error);
   if (sqlState === undefined) return error;
   // Class 22 "data exception": the value (a claim, a header) is what the database cannot take.
   if (sqlState.startsWith('22')) {
-    return new DatabaseError('AUTH_INPUT_REJECTED', sqlState, `The request carried a value that cannot be stored (SQLSTATE ${sqlState}).`, { cause: error });
+    return new DatabaseError('AUTH_INPUT_REJECTED', sqlState, `The request carried a value that cannot be stored (SQLSTATE ${sqlState}).`, {
+      cause: error,
+    });
   }
   return new DatabaseError('AUTH_DATABASE_ERROR', sqlState, `The database refused the operation (SQLSTATE ${sqlState}).`, { cause: error });
 }

@@ -38,7 +38,10 @@ export class AuthGuard implements CanActivate {
     const target = authTargetOf(context);
     if (!target) {
       // Fail closed: a context the guard cannot read is not a context it has checked.
-      const denied = new UnauthenticatedError('AUTH_UNAUTHENTICATED', `AuthGuard cannot authenticate this "${context.getType()}" context; mark the handler @Public() or guard it yourself.`);
+      const denied = new UnauthenticatedError(
+        'AUTH_UNAUTHENTICATED',
+        `AuthGuard cannot authenticate this "${context.getType()}" context; mark the handler @Public() or guard it yourself.`,
+      );
       throw context.getType() === 'ws' ? await asWsException(denied) : denied;
     }
     if (target.kind === 'http' && this.enforce?.isExcluded(requestUrl(target.request))) return true;
@@ -94,7 +97,8 @@ export class AuthGuard implements CanActivate {
   protected stepUpRedirect(user: AuthUser, stepUp: StepUpRequirement, request: AuthRequest): string | undefined {
     if (user.via !== 'session' || this.routePrefix === null || !isPageView(request)) return undefined;
     if (!stepUp.acrValues?.length && stepUp.maxAgeSeconds === undefined) return undefined;
-    const requested = (user.authentication as SessionAuthentication | undefined)?.requestedAcr;
+    const authentication: SessionAuthentication | undefined = user.authentication;
+    const requested = authentication?.requestedAcr;
     if (stepUp.acrValues?.length && requested && stepUp.acrValues.every((acr) => requested.includes(acr))) return undefined;
     return stepUpLoginUrl(`/${this.routePrefix}/login`, requestUrl(request), { acrValues: stepUp.acrValues, maxAge: stepUp.maxAgeSeconds });
   }

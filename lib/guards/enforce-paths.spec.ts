@@ -13,7 +13,9 @@ describe('enforce mode exclusions', () => {
   });
 
   it('never excludes paths with dot segments, backslashes or encoded slashes and dots', () => {
-    expect(['/static/../api/profile', '/static/./x', '/static/%2e%2e/api', '/static%2fx', '/static/a\\b', 'static/a'].filter(excluded)).toEqual([]);
+    expect(
+      ['/static/../api/profile', '/static/./x', '/static/%2e%2e/api', '/static%2fx', '/static/a\\b', 'static/a'].filter(excluded),
+    ).toEqual([]);
   });
 
   it('explains bad patterns', () => {

@@ -66,8 +66,16 @@ export class RequestAuthenticator {
     }
     const { user } = session;
     return {
-      id: user.id, sub: session.subject, issuer: session.issuer, email: user.email, displayName: user.displayName,
-      avatarUrl: user.avatarUrl, roles: session.roles, scopes: session.scopes, via: 'session', sessionKey: session.idHash,
+      id: user.id,
+      sub: session.subject,
+      issuer: session.issuer,
+      email: user.email,
+      displayName: user.displayName,
+      avatarUrl: user.avatarUrl,
+      roles: session.roles,
+      scopes: session.scopes,
+      via: 'session',
+      sessionKey: session.idHash,
       ...(session.authentication ? { authentication: session.authentication } : {}),
     };
   }
@@ -84,18 +92,28 @@ export class RequestAuthenticator {
     if (!provider) throw new UnauthenticatedError('AUTH_TOKEN_INVALID', 'Bearer token rejected (its issuer is not trusted here)');
     const claims = opaque ? await this.introspection.introspect(token) : await provider.accessTokens.verify(token);
     let mapped = this.mapped.get(claims);
-    if (!mapped) this.mapped.set(claims, (mapped = { profile: claimsToProfile(claims, provider.tokens.rolesPath), scopes: extractScopes(claims) }));
+    if (!mapped)
+      this.mapped.set(claims, (mapped = { profile: claimsToProfile(claims, provider.tokens.rolesPath), scopes: extractScopes(claims) }));
     const { profile } = mapped;
     const user = await this.bearerUsers.get(provider.issuer, claims.sub, () =>
       this.users.findOrCreate(provider.issuer, claims.sub, profile, typeof claims.iat === 'number' ? claims.iat : undefined, {
-        provider: provider.slug, rules: provider.provisioning, emailVerified: claims.email_verified === true,
-      }));
+        provider: provider.slug,
+        rules: provider.provisioning,
+        emailVerified: claims.email_verified === true,
+      }),
+    );
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
     return {
-      id: user.id, sub: claims.sub, issuer: provider.issuer, email: profile.email ?? user.email,
-      displayName: profile.displayName ?? user.displayName, avatarUrl: profile.avatarUrl ?? user.avatarUrl,
-      roles: bearerRoles([...profile.roles], claims.iat, user), scopes: [...mapped.scopes],
-      authentication: authenticationEvent(claims), via: 'bearer',
+      id: user.id,
+      sub: claims.sub,
+      issuer: provider.issuer,
+      email: profile.email ?? user.email,
+      displayName: profile.displayName ?? user.displayName,
+      avatarUrl: profile.avatarUrl ?? user.avatarUrl,
+      roles: bearerRoles([...profile.roles], claims.iat, user),
+      scopes: [...mapped.scopes],
+      authentication: authenticationEvent(claims),
+      via: 'bearer',
     };
   }
 

@@ -15,12 +15,24 @@ class ExposedGuard extends AuthGuard {
 const guard = new ExposedGuard(new Reflector(), undefined as unknown as RequestAuthenticator, null, 'auth');
 const page = { method: 'GET', url: '/secure?x=1', headers: { accept: 'text/html' } } as AuthRequest;
 const session = (authentication: SessionAuthentication): AuthUser => ({
-  id: 'u', sub: 's', issuer: 'i', email: null, displayName: null, avatarUrl: null, roles: [], scopes: [], via: 'session', sessionKey: 'k', authentication,
+  id: 'u',
+  sub: 's',
+  issuer: 'i',
+  email: null,
+  displayName: null,
+  avatarUrl: null,
+  roles: [],
+  scopes: [],
+  via: 'session',
+  sessionKey: 'k',
+  authentication,
 });
 
 describe('AuthGuard.stepUpRedirect', () => {
   it('sends a session page view to the login with acr_values and max_age, back to the page', () => {
-    expect(guard.redirectFor(session({ acr: 'low' }), { acrValues: ['high'], maxAgeSeconds: 60 }, page)).toBe('/auth/login?returnTo=%2Fsecure%3Fx%3D1&acr_values=high&max_age=60');
+    expect(guard.redirectFor(session({ acr: 'low' }), { acrValues: ['high'], maxAgeSeconds: 60 }, page)).toBe(
+      '/auth/login?returnTo=%2Fsecure%3Fx%3D1&acr_values=high&max_age=60',
+    );
   });
 
   it('does not loop: a session whose login already asked for these acr values gets no second redirect', () => {
@@ -32,8 +44,8 @@ describe('AuthGuard.stepUpRedirect', () => {
   it('only for sessions, page views, and requirements the provider can be asked for', () => {
     const bearer = { ...session({}), via: 'bearer' as const, sessionKey: undefined };
     expect(guard.redirectFor(bearer, { acrValues: ['high'] }, page)).toBeUndefined();
-    expect(guard.redirectFor(session({}), { acrValues: ['high'] }, { ...page, headers: { accept: 'application/json' } } as AuthRequest)).toBeUndefined();
-    expect(guard.redirectFor(session({}), { acrValues: ['high'] }, { ...page, method: 'POST' } as AuthRequest)).toBeUndefined();
+    expect(guard.redirectFor(session({}), { acrValues: ['high'] }, { ...page, headers: { accept: 'application/json' } })).toBeUndefined();
+    expect(guard.redirectFor(session({}), { acrValues: ['high'] }, { ...page, method: 'POST' })).toBeUndefined();
     expect(guard.redirectFor(session({}), { mfa: true }, page)).toBeUndefined();
   });
 });

@@ -52,7 +52,10 @@ export class AuthHealthIndicator {
   }
 
   /** The database the module's tables live in: `SELECT 1` within `timeoutMs` (default 3000). */
-  async checkDatabase<Key extends string = 'authDatabase'>(key: Key = 'authDatabase' as Key, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<AuthHealthResult<Key>> {
+  async checkDatabase<Key extends string = 'authDatabase'>(
+    key: Key = 'authDatabase' as Key,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<AuthHealthResult<Key>> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

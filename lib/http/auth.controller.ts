@@ -59,7 +59,11 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     @UseGuards(AuthRateLimitGuard)
     @Get('login')
     async startLogin(
-      @Req() req: Request, @Res() reply: unknown, @Query('returnTo') returnTo: unknown, @Query('acr_values') acrValues: unknown, @Query('max_age') maxAge: unknown,
+      @Req() req: Request,
+      @Res() reply: unknown,
+      @Query('returnTo') returnTo: unknown,
+      @Query('acr_values') acrValues: unknown,
+      @Query('max_age') maxAge: unknown,
     ): Promise<void> {
       // acr_values / max_age: a step-up (RFC 9470) the guard asked for; harmless from anyone else.
       await this.redirectToProvider(req, asHttpResponse(reply), returnTo, undefined, stepUpFromQuery(acrValues, maxAge));
@@ -69,8 +73,12 @@ export function createAuthController(routePrefix: string): Type<unknown> {
     @UseGuards(AuthRateLimitGuard)
     @Get('login/:slug')
     async startLoginAt(
-      @Req() req: Request, @Res() reply: unknown, @Param('slug') slug: string, @Query('returnTo') returnTo: unknown,
-      @Query('acr_values') acrValues: unknown, @Query('max_age') maxAge: unknown,
+      @Req() req: Request,
+      @Res() reply: unknown,
+      @Param('slug') slug: string,
+      @Query('returnTo') returnTo: unknown,
+      @Query('acr_values') acrValues: unknown,
+      @Query('max_age') maxAge: unknown,
     ): Promise<void> {
       await this.redirectToProvider(req, asHttpResponse(reply), returnTo, slug, stepUpFromQuery(acrValues, maxAge));
     }
@@ -89,7 +97,13 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       await this.completeAt(req, asHttpResponse(reply), slug);
     }
 
-    private async redirectToProvider(req: Request, res: Response, returnTo: unknown, slug: string | undefined, stepUp: LoginStepUp | undefined): Promise<void> {
+    private async redirectToProvider(
+      req: Request,
+      res: Response,
+      returnTo: unknown,
+      slug: string | undefined,
+      stepUp: LoginStepUp | undefined,
+    ): Promise<void> {
       const provider = this.providers.forLogin(slug);
       const { url, binding } = await this.loginFlow.start(req, returnTo, stepUp, provider).catch(rethrowAsDependency);
       writeLoginBinding(res, this.login.bindingCookie, binding);
@@ -99,7 +113,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
 
     private async completeAt(req: Request, res: Response, slug: string | undefined): Promise<void> {
       const login = await this.loginFlow.complete(req, slug).catch(rethrowAsDependency);
-      if (login.sessionCookie !== undefined) writeSessionCookie(res, this.sessionSettings.cookie, login.sessionCookie, this.sessionSettings.absoluteTimeoutMs);
+      if (login.sessionCookie !== undefined)
+        writeSessionCookie(res, this.sessionSettings.cookie, login.sessionCookie, this.sessionSettings.absoluteTimeoutMs);
       res.setHeader('Cache-Control', 'no-store');
       res.redirect(302, login.returnTo);
     }
@@ -124,7 +139,11 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       // Which provider the session came from decides whose end-session endpoint applies.
       const live = await this.sessions.resolve(cookie).catch(rethrowAsDependency);
       const ended = await this.sessions.end(cookie).catch(rethrowAsDependency);
-      if (ended) this.audit.record({ event: 'logout', userId: ended.userId, provider: (this.providers.byIssuer(live?.issuer) ?? this.providers.default).slug }, req);
+      if (ended)
+        this.audit.record(
+          { event: 'logout', userId: ended.userId, provider: (this.providers.byIssuer(live?.issuer) ?? this.providers.default).slug },
+          req,
+        );
       if (!ended || !live || !(await this.loginFlow.endSessionUrl(live.issuer, undefined))) return { logoutUrl: null };
       const handle = await this.logoutLinks.create(ended.idToken).catch(rethrowAsDependency);
       const link = new URL('logout/end', this.login.routesBaseUrl);
@@ -140,7 +159,8 @@ export function createAuthController(routePrefix: string): Type<unknown> {
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Referrer-Policy', 'no-referrer');
       const link = await this.logoutLinks.consume(handle).catch(rethrowAsDependency);
-      if (!link) throw new SessionRequestError('AUTH_LOGOUT_LINK_INVALID', 'This logout link is unknown, used or expired; you are signed out here.');
+      if (!link)
+        throw new SessionRequestError('AUTH_LOGOUT_LINK_INVALID', 'This logout link is unknown, used or expired; you are signed out here.');
       // The provider became unreachable since: the local session is gone, send the user home.
       // The stored ID token (verified when it was stored) names the provider the session came from.
       const issuer = issuerOf(link.idToken) ?? this.providers.default.issuer;

@@ -38,7 +38,12 @@ export function defaultSessionCookieName(cookie: { secure: boolean; domain: stri
  * Why a cookie name's prefix contradicts its attributes (browsers would drop the cookie), or
  * undefined when it is fine: `__Host-` needs Secure, no Domain and Path=/; `__Secure-` needs Secure.
  */
-export function cookiePrefixProblem(cookie: { name: string; secure: boolean; domain: string | undefined; path: string }): string | undefined {
+export function cookiePrefixProblem(cookie: {
+  name: string;
+  secure: boolean;
+  domain: string | undefined;
+  path: string;
+}): string | undefined {
   const lower = cookie.name.toLowerCase();
   if (lower.startsWith('__host-') && (!cookie.secure || cookie.domain !== undefined || cookie.path !== '/')) {
     return 'needs secure: true (an https baseUrl), no domain and path "/"';
@@ -59,5 +64,11 @@ export function writeSessionCookie(res: Response, cookie: CookieSettings, value:
 }
 
 export function clearSessionCookie(res: Response, cookie: CookieSettings): void {
-  res.clearCookie(cookie.name, { httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, path: cookie.path, domain: cookie.domain });
+  res.clearCookie(cookie.name, {
+    httpOnly: true,
+    secure: cookie.secure,
+    sameSite: cookie.sameSite,
+    path: cookie.path,
+    domain: cookie.domain,
+  });
 }

@@ -9,7 +9,8 @@ import { clearSessionCookie, readCookie } from './cookies.js';
 import type { HttpRequest as Request } from './http-types.js';
 import { asHttpResponse } from './http-response.adapter.js';
 
-const SIGNED_OUT_PAGE = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body><p>Signed out.</p></body></html>';
+const SIGNED_OUT_PAGE =
+  '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body><p>Signed out.</p></body></html>';
 
 /** `GET <prefix>/frontchannel-logout?iss=…&sid=…`: OpenID Connect Front-Channel Logout 1.0. */
 export function createFrontchannelLogoutController(routePrefix: string): Type<unknown> {
@@ -27,7 +28,12 @@ export function createFrontchannelLogoutController(routePrefix: string): Type<un
      */
     @Public()
     @Get('frontchannel-logout')
-    async logout(@Query('iss') iss: unknown, @Query('sid') sid: unknown, @Req() req: Request, @Res({ passthrough: true }) reply: unknown): Promise<string> {
+    async logout(
+      @Query('iss') iss: unknown,
+      @Query('sid') sid: unknown,
+      @Req() req: Request,
+      @Res({ passthrough: true }) reply: unknown,
+    ): Promise<string> {
       const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-cache, no-store');
       res.setHeader('Pragma', 'no-cache');

@@ -44,7 +44,17 @@ describe('asHttpResponse on a real Fastify reply', () => {
   });
 
   it('hands an Express-shaped response back as it is, and refuses anything else', () => {
-    const express = { headersSent: false, setHeader() {}, status() { return this; }, json() {}, redirect() {}, cookie() {}, clearCookie() {} };
+    const express = {
+      headersSent: false,
+      setHeader() {},
+      status() {
+        return this;
+      },
+      json() {},
+      redirect() {},
+      cookie() {},
+      clearCookie() {},
+    };
     expect(asHttpResponse(express)).toBe(express);
     expect(() => asHttpResponse({ end() {} })).toThrow(TypeError);
   });
@@ -52,7 +62,9 @@ describe('asHttpResponse on a real Fastify reply', () => {
 
 describe('serializeCookie', () => {
   it('writes Secure, Domain and SameSite=Strict, and encodes the value', () => {
-    expect(serializeCookie('n', 'a b', { secure: true, domain: 'example.com', sameSite: 'strict', path: '/x' })).toBe('n=a%20b; Domain=example.com; Path=/x; Secure; SameSite=Strict');
+    expect(serializeCookie('n', 'a b', { secure: true, domain: 'example.com', sameSite: 'strict', path: '/x' })).toBe(
+      'n=a%20b; Domain=example.com; Path=/x; Secure; SameSite=Strict',
+    );
   });
 });
 

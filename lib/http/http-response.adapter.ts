@@ -29,12 +29,22 @@ export function asHttpResponse(response: unknown): HttpResponse {
 
 function isHttpResponse(value: unknown): value is HttpResponse {
   const res = value as Partial<Record<keyof HttpResponse, unknown>> | null;
-  return typeof res?.cookie === 'function' && typeof res.clearCookie === 'function' && typeof res.json === 'function' && typeof res.setHeader === 'function';
+  return (
+    typeof res?.cookie === 'function' &&
+    typeof res.clearCookie === 'function' &&
+    typeof res.json === 'function' &&
+    typeof res.setHeader === 'function'
+  );
 }
 
 function isFastifyReply(value: unknown): value is FastifyReplyLike {
   const reply = value as Partial<Record<keyof FastifyReplyLike, unknown>> | null;
-  return typeof reply?.code === 'function' && typeof reply.header === 'function' && typeof reply.send === 'function' && typeof reply.raw === 'object';
+  return (
+    typeof reply?.code === 'function' &&
+    typeof reply.header === 'function' &&
+    typeof reply.send === 'function' &&
+    typeof reply.raw === 'object'
+  );
 }
 
 class FastifyHttpResponse implements HttpResponse {
@@ -85,6 +95,9 @@ export function serializeCookie(name: string, value: string, options: HttpCookie
   if (expires) parts.push(`Expires=${expires.toUTCString()}`);
   if (options.httpOnly) parts.push('HttpOnly');
   if (options.secure) parts.push('Secure');
-  if (options.sameSite) parts.push(`SameSite=${options.sameSite === true ? 'Strict' : options.sameSite[0].toUpperCase()}${options.sameSite === true ? '' : options.sameSite.slice(1)}`);
+  if (options.sameSite)
+    parts.push(
+      `SameSite=${options.sameSite === true ? 'Strict' : options.sameSite[0].toUpperCase()}${options.sameSite === true ? '' : options.sameSite.slice(1)}`,
+    );
   return parts.join('; ');
 }

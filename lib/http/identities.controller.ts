@@ -39,8 +39,12 @@ export function createIdentitiesController(routePrefix: string): Type<unknown> {
     @Post('link/:slug')
     @HttpCode(200)
     async link(
-      @CurrentUser() user: AuthUser, @Param('slug') slug: string, @Req() req: Request, @Res({ passthrough: true }) reply: unknown,
-      @Body() body: Record<string, unknown> | undefined, @Query('returnTo') returnTo: unknown,
+      @CurrentUser() user: AuthUser,
+      @Param('slug') slug: string,
+      @Req() req: Request,
+      @Res({ passthrough: true }) reply: unknown,
+      @Body() body: Record<string, unknown> | undefined,
+      @Query('returnTo') returnTo: unknown,
     ): Promise<{ redirectUrl: string }> {
       const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');

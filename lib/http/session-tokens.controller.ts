@@ -47,7 +47,10 @@ export function createSessionTokensController(routePrefix: string): Type<unknown
         }
       }
       if (!this.introspection.enabled) {
-        throw new FeatureUnavailableError('AUTH_CLAIMS_UNAVAILABLE', 'The access token is opaque; turn on introspection to read its claims.');
+        throw new FeatureUnavailableError(
+          'AUTH_CLAIMS_UNAVAILABLE',
+          'The access token is opaque; turn on introspection to read its claims.',
+        );
       }
       return this.introspection.introspect(token);
     }
@@ -60,13 +63,22 @@ export function createSessionTokensController(routePrefix: string): Type<unknown
      */
     @Post('refresh')
     @HttpCode(200)
-    async refresh(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) reply: unknown): Promise<{ expiresAt: string | null }> {
+    async refresh(
+      @CurrentUser() user: AuthUser,
+      @Req() req: Request,
+      @Res({ passthrough: true }) reply: unknown,
+    ): Promise<{ expiresAt: string | null }> {
       const res = asHttpResponse(reply);
       res.setHeader('Cache-Control', 'no-store');
       const cookie = readCookie(req, this.settings.cookie.name);
       const before = await this.sessions.resolve(cookie).catch(rethrow);
-      if (!before || before.idHash !== sessionUser(user).sessionKey) throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The session has ended.');
-      if (!before.refreshable) throw new SessionRequestError('AUTH_SESSION_NOT_REFRESHABLE', 'This session holds no refresh token; sign in again when it expires.');
+      if (!before || before.idHash !== sessionUser(user).sessionKey)
+        throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The session has ended.');
+      if (!before.refreshable)
+        throw new SessionRequestError(
+          'AUTH_SESSION_NOT_REFRESHABLE',
+          'This session holds no refresh token; sign in again when it expires.',
+        );
       try {
         await this.sessionTokens.accessToken(user, { forceRefresh: true });
       } catch (error) {
@@ -82,7 +94,10 @@ export function createSessionTokensController(routePrefix: string): Type<unknown
 
 function sessionUser(user: AuthUser): AuthUser & { sessionKey: string } {
   if (user.via !== 'session' || !user.sessionKey) {
-    throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'Only a browser session holds provider tokens; a bearer client has its token already.');
+    throw new UnauthenticatedError(
+      'AUTH_SESSION_INVALID',
+      'Only a browser session holds provider tokens; a bearer client has its token already.',
+    );
   }
   return user as AuthUser & { sessionKey: string };
 }

@@ -22,10 +22,25 @@ const PROVIDER_FAULTS = new Set<string>([
  * attacker-controlled text and never reaches a response or a log line as is.
  */
 const KNOWN_PROVIDER_ERRORS = new Set([
-  'invalid_request', 'unauthorized_client', 'access_denied', 'unsupported_response_type', 'invalid_scope',
-  'server_error', 'temporarily_unavailable', 'interaction_required', 'login_required', 'account_selection_required',
-  'consent_required', 'invalid_request_uri', 'invalid_request_object', 'request_not_supported',
-  'request_uri_not_supported', 'registration_not_supported', 'invalid_client', 'invalid_grant', 'unsupported_grant_type',
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'account_selection_required',
+  'consent_required',
+  'invalid_request_uri',
+  'invalid_request_object',
+  'request_not_supported',
+  'request_uri_not_supported',
+  'registration_not_supported',
+  'invalid_client',
+  'invalid_grant',
+  'unsupported_grant_type',
 ]);
 
 /** The provider's `error` value if it is a registered code, else `other`: safe to log. */
@@ -58,12 +73,18 @@ export function loginFailure(error: unknown): AuthError {
     const code = (error as { code?: string }).code ?? '';
     // openid-client wraps fetch() failures (connection refused, reset) as "something went wrong".
     if (PROVIDER_FAULTS.has(code) || isNetworkFailure(error.cause)) return unavailable(error);
-    return new LoginError('AUTH_ID_TOKEN_INVALID', `Login response rejected${/^[A-Z_]{1,64}$/.test(code) ? ` (${code})` : ''}`, { cause: error });
+    return new LoginError('AUTH_ID_TOKEN_INVALID', `Login response rejected${/^[A-Z_]{1,64}$/.test(code) ? ` (${code})` : ''}`, {
+      cause: error,
+    });
   }
   if (isNetworkFailure(error)) return unavailable(error);
   return new LoginError('AUTH_LOGIN_FAILED', 'Login failed.', { cause: error });
 }
 
 function unavailable(cause: unknown): DependencyUnavailableError {
-  return new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider is unavailable or answered nonsense; retry shortly.', { cause });
+  return new DependencyUnavailableError(
+    'AUTH_PROVIDER_UNAVAILABLE',
+    'The identity provider is unavailable or answered nonsense; retry shortly.',
+    { cause },
+  );
 }

@@ -80,7 +80,11 @@ export class LoginFlowService {
    * and to the provider, returns the provider's authorization URL.
    */
   async start(
-    req: Request, returnTo: unknown, stepUp?: LoginStepUp, provider: ConfiguredProvider = this.providers.forLogin(), linkUserId: string | null = null,
+    req: Request,
+    returnTo: unknown,
+    stepUp?: LoginStepUp,
+    provider: ConfiguredProvider = this.providers.forLogin(),
+    linkUserId: string | null = null,
   ): Promise<StartedLogin> {
     // Building the URL needs no provider call: ask what we know of its health first, so a
     // browser is not sent to a provider that is down (503 instead).
@@ -88,7 +92,9 @@ export class LoginFlowService {
     const strategy = await this.getStrategy(provider);
     // The strategy treats any POST as a callback: a link starts from `POST <prefix>/link/:slug`,
     // so it sees a GET view of the request (everything else read through the prototype).
-    const shimmed = (req.method === 'GET' ? req : Object.create(req, { method: { value: 'GET' }, body: { value: undefined } })) as StrategyRequest;
+    const shimmed = (
+      req.method === 'GET' ? req : Object.create(req, { method: { value: 'GET' }, body: { value: undefined } })
+    ) as StrategyRequest;
     shimmed.session = {};
     const outcome = await runStrategy(strategy, shimmed, stepUp ? { stepUp } : {}).catch((error: unknown) => {
       throw loginFailure(error);
@@ -100,8 +106,14 @@ export class LoginFlowService {
     const binding = bindingForNewLogin(req, this.settings.bindingCookie);
     await this.states.save(
       {
-        state: data.state, nonce: data.nonce, codeVerifier: data.code_verifier, maxAge: data.max_age ?? null, returnTo: safeReturnTo(returnTo),
-        acrValues: stepUp?.acrValues?.length ? stepUp.acrValues.join(' ') : null, provider: provider.slug, linkUserId,
+        state: data.state,
+        nonce: data.nonce,
+        codeVerifier: data.code_verifier,
+        maxAge: data.max_age ?? null,
+        returnTo: safeReturnTo(returnTo),
+        acrValues: stepUp?.acrValues?.length ? stepUp.acrValues.join(' ') : null,
+        provider: provider.slug,
+        linkUserId,
       },
       hashLoginBinding(binding),
       this.settings.loginStateTtlMs,
@@ -144,7 +156,8 @@ export class LoginFlowService {
     if (consumed.outcome === 'other-browser') {
       throw new LoginError('AUTH_LOGIN_BROWSER_MISMATCH', 'This login was started in another browser; start the login again here.');
     }
-    if (consumed.outcome !== 'ok') throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'Unknown, expired or already used login state; start the login again.');
+    if (consumed.outcome !== 'ok')
+      throw new LoginError('AUTH_LOGIN_STATE_INVALID', 'Unknown, expired or already used login state; start the login again.');
     const login = consumed.login;
     // The state names the provider the login started at: a code is only ever redeemed there and
     // its tokens verified with that provider's keys (a callback on another provider's route is
@@ -157,7 +170,14 @@ export class LoginFlowService {
 
     const strategy = await this.getStrategy(provider);
     const shimmed = req as StrategyRequest;
-    shimmed.session = { [LOGIN_SESSION_KEY]: { code_verifier: login.codeVerifier, nonce: login.nonce, state: login.state, ...(login.maxAge !== null ? { max_age: login.maxAge } : {}) } };
+    shimmed.session = {
+      [LOGIN_SESSION_KEY]: {
+        code_verifier: login.codeVerifier,
+        nonce: login.nonce,
+        state: login.state,
+        ...(login.maxAge !== null ? { max_age: login.maxAge } : {}),
+      },
+    };
     const outcome = await runStrategy(strategy, req).catch((error: unknown) => {
       const failure = loginFailure(error);
       if (failure.code === 'AUTH_PROVIDER_UNAVAILABLE') provider.client.reachability.failed();
@@ -168,7 +188,9 @@ export class LoginFlowService {
     if (outcome.kind !== 'success') {
       // openid-client's strategy turns `access_denied` into a failure whose message is the
       // callback's `error_description`: attacker-controlled text, so only a registered code is logged.
-      this.logger.warn(`login: the provider refused the login (error=${sanitisedProviderError(typeof query.error === 'string' ? query.error : undefined)})`);
+      this.logger.warn(
+        `login: the provider refused the login (error=${sanitisedProviderError(typeof query.error === 'string' ? query.error : undefined)})`,
+      );
       throw providerRefusal();
     }
     const tokens = outcome.user as TokenResponse;
@@ -180,12 +202,25 @@ export class LoginFlowService {
     }
     const profile = await this.profiles.map(claims, provider.tokens.rolesPath);
     const user = await this.users.upsertAtLogin(provider.issuer, idClaims.sub!, profile, {
-      provider: provider.slug, rules: provider.provisioning, emailVerified: claims.email_verified === true,
+      provider: provider.slug,
+      rules: provider.provisioning,
+      emailVerified: claims.email_verified === true,
     });
     trace.userId = user.id;
-    if (user.created) this.audit.record({ event: 'provisioning', userId: user.id, provider: provider.slug, details: { invited: user.claimedInvite === true } }, req);
+    if (user.created)
+      this.audit.record(
+        { event: 'provisioning', userId: user.id, provider: provider.slug, details: { invited: user.claimedInvite === true } },
+        req,
+      );
     if (!user.active) throw new ForbiddenError('AUTH_USER_INACTIVE', 'This account is deactivated at the identity provider.');
-    await this.runAfterLogin({ userId: user.id, issuer: provider.issuer, provider: provider.slug, subject: idClaims.sub!, firstLogin: user.created === true, claims });
+    await this.runAfterLogin({
+      userId: user.id,
+      issuer: provider.issuer,
+      provider: provider.slug,
+      subject: idClaims.sub!,
+      firstLogin: user.created === true,
+      claims,
+    });
 
     await this.sessions.end(this.previousCookie(req)); // a new id at every login
     const expiresIn = tokens.expiresIn();
@@ -214,12 +249,21 @@ export class LoginFlowService {
    * stays as it is; another user's identity is refused (409) and stays theirs.
    */
   private async completeLink(
-    req: Request, provider: ConfiguredProvider, userId: string, subject: string, claims: Record<string, unknown>, returnTo: string, trace: LoginTrace,
+    req: Request,
+    provider: ConfiguredProvider,
+    userId: string,
+    subject: string,
+    claims: Record<string, unknown>,
+    returnTo: string,
+    trace: LoginTrace,
   ): Promise<CompletedLogin> {
     trace.userId = userId;
     const current = await this.sessions.resolve(this.previousCookie(req));
     if (!current || current.user.id !== userId) {
-      throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The account can only be linked while you are signed in as the user who asked; sign in and link again.');
+      throw new UnauthenticatedError(
+        'AUTH_SESSION_INVALID',
+        'The account can only be linked while you are signed in as the user who asked; sign in and link again.',
+      );
     }
     const email = cleanEmailClaim(claims.email) ?? null;
     await this.identities.link(userId, { provider: provider.slug, issuer: provider.issuer, subject, email });
@@ -249,7 +293,10 @@ export class LoginFlowService {
     try {
       const { config } = await provider.client.get();
       if (!config.serverMetadata().end_session_endpoint) return null;
-      const params: Record<string, string> = { post_logout_redirect_uri: provider.login.postLogoutRedirectUrl, client_id: provider.login.clientId };
+      const params: Record<string, string> = {
+        post_logout_redirect_uri: provider.login.postLogoutRedirectUrl,
+        client_id: provider.login.clientId,
+      };
       if (idTokenHint) params.id_token_hint = idTokenHint;
       return client.buildEndSessionUrl(config, params).href;
     } catch {

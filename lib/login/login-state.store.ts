@@ -68,7 +68,18 @@ export class LoginStateStore implements OnModuleInit, OnModuleDestroy {
     await this.dataSource.query(
       `INSERT INTO auth_login_states (state_hash, code_verifier, nonce, max_age, return_to, browser_binding_hash, expires_at, acr_values, provider, link_user_id)
        VALUES ($1, $2, $3, $4, $5, $6, now() + ($7 || ' milliseconds')::interval, $8, $9, $10)`,
-      [hashState(login.state), login.codeVerifier, login.nonce, login.maxAge, login.returnTo, browserBindingHash, String(ttlMs), login.acrValues, login.provider, login.linkUserId],
+      [
+        hashState(login.state),
+        login.codeVerifier,
+        login.nonce,
+        login.maxAge,
+        login.returnTo,
+        browserBindingHash,
+        String(ttlMs),
+        login.acrValues,
+        login.provider,
+        login.linkUserId,
+      ],
     );
   }
 
@@ -77,7 +88,16 @@ export class LoginStateStore implements OnModuleInit, OnModuleDestroy {
     if (typeof state !== 'string' || !STATE_PATTERN.test(state)) return { outcome: 'unknown' };
     const stateHash = hashState(state);
     if (browserBindingHash !== undefined) {
-      type Row = { code_verifier: string; nonce: string; max_age: number | null; return_to: string; acr_values: string | null; provider: string | null; link_user_id: string | null; live: boolean };
+      type Row = {
+        code_verifier: string;
+        nonce: string;
+        max_age: number | null;
+        return_to: string;
+        acr_values: string | null;
+        provider: string | null;
+        link_user_id: string | null;
+        live: boolean;
+      };
       const result: [Row[], number] = await this.dataSource.query(
         `DELETE FROM auth_login_states WHERE state_hash = $1 AND browser_binding_hash = $2
          RETURNING code_verifier, nonce, max_age, return_to, acr_values, provider, link_user_id, expires_at > now() AS live`,
@@ -88,15 +108,23 @@ export class LoginStateStore implements OnModuleInit, OnModuleDestroy {
         return {
           outcome: 'ok',
           login: {
-            state, codeVerifier: row.code_verifier, nonce: row.nonce, maxAge: row.max_age, returnTo: row.return_to, acrValues: row.acr_values,
+            state,
+            codeVerifier: row.code_verifier,
+            nonce: row.nonce,
+            maxAge: row.max_age,
+            returnTo: row.return_to,
+            acrValues: row.acr_values,
             // Rows written before several providers existed belong to the default provider.
-            provider: row.provider ?? '', linkUserId: row.link_user_id,
+            provider: row.provider ?? '',
+            linkUserId: row.link_user_id,
           },
         };
       }
       if (row) return { outcome: 'unknown' };
     }
-    const [other] = await this.dataSource.query<unknown[]>(`SELECT 1 FROM auth_login_states WHERE state_hash = $1 AND expires_at > now()`, [stateHash]);
+    const [other] = await this.dataSource.query<unknown[]>(`SELECT 1 FROM auth_login_states WHERE state_hash = $1 AND expires_at > now()`, [
+      stateHash,
+    ]);
     return other ? { outcome: 'other-browser' } : { outcome: 'unknown' };
   }
 

@@ -2,10 +2,7 @@ import type { HttpRequest as Request } from '../http/http-types.js';
 import type { Strategy } from 'openid-client/passport';
 import { describeValue } from '../errors/describe-value.js';
 
-export type StrategyOutcome =
-  | { kind: 'redirect'; url: string }
-  | { kind: 'success'; user: unknown }
-  | { kind: 'fail'; info: unknown };
+export type StrategyOutcome = { kind: 'redirect'; url: string } | { kind: 'success'; user: unknown } | { kind: 'fail'; info: unknown };
 
 /**
  * Runs a passport strategy for one request and reports what it decided, the way passport's

@@ -34,5 +34,5 @@ export function stepUpLoginUrl(loginPath: string, returnTo: string, stepUp: Logi
   const query = new URLSearchParams({ returnTo });
   if (stepUp.acrValues?.length) query.set('acr_values', stepUp.acrValues.join(' '));
   if (stepUp.maxAge !== undefined) query.set('max_age', String(stepUp.maxAge));
-  return `${loginPath}?${query}`;
+  return `${loginPath}?${query.toString()}`;
 }

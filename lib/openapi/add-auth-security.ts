@@ -26,7 +26,11 @@ export interface AuthOpenApiOptions {
  * The module's own routes (`/auth/login`, `/auth/me`, …) are in the document like the host's.
  * Call it after `app.init()` (or `listen`). Returns the same document.
  */
-export function addAuthSecurity<TDocument extends OpenApiDocumentLike>(app: INestApplicationContext, document: TDocument, options: AuthOpenApiOptions = {}): TDocument {
+export function addAuthSecurity<TDocument extends OpenApiDocumentLike>(
+  app: INestApplicationContext,
+  document: TDocument,
+  options: AuthOpenApiOptions = {},
+): TDocument {
   const sessionScheme = options.sessionSchemeName ?? 'session';
   const bearerScheme = options.bearerSchemeName ?? 'bearer';
   const session = app.get<SessionSettings>(SESSION_SETTINGS, { strict: false });
@@ -36,10 +40,23 @@ export function addAuthSecurity<TDocument extends OpenApiDocumentLike>(app: INes
   const components = ((document as { components?: Record<string, unknown> }).components ??= {});
   const schemes = ((components.securitySchemes as Record<string, unknown> | undefined) ??= {});
   components.securitySchemes = schemes;
-  schemes[sessionScheme] = { type: 'apiKey', in: 'cookie', name: session.cookie.name, description: 'The session cookie set by the browser login (GET /auth/login).' };
-  schemes[bearerScheme] = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An access token of the identity provider (JWT, audience checked)." };
+  schemes[sessionScheme] = {
+    type: 'apiKey',
+    in: 'cookie',
+    name: session.cookie.name,
+    description: 'The session cookie set by the browser login (GET /auth/login).',
+  };
+  schemes[bearerScheme] = {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An access token of the identity provider (JWT, audience checked).',
+  };
 
-  const byOperationId = indexByOperationId(routeHandlers(app, globalGuard), options.operationIdFactory ?? ((c, m) => (c ? `${c}_${m}` : m)));
+  const byOperationId = indexByOperationId(
+    routeHandlers(app, globalGuard),
+    options.operationIdFactory ?? ((c, m) => (c ? `${c}_${m}` : m)),
+  );
   for (const { path, operation } of operationsOf(document)) {
     const requirement = requirementOf(operation, byOperationId);
     if (!requirement) continue;
@@ -62,7 +79,8 @@ function describeRequirement(operation: OpenApiOperationLike, requirement: Route
   if (requirement.scopes.length) needs.push(`the scopes ${requirement.scopes.join(', ')}`);
   if (!needs.length) return;
   responses['403'] ??= { description: `Requires ${needs.join('; ')}.` };
-  if (requirement.anyRoles.length || requirement.allRoles.length) operation['x-nestflux-roles'] = { anyOf: requirement.anyRoles, allOf: requirement.allRoles };
+  if (requirement.anyRoles.length || requirement.allRoles.length)
+    operation['x-nestflux-roles'] = { anyOf: requirement.anyRoles, allOf: requirement.allRoles };
   if (requirement.scopes.length) operation['x-nestflux-scopes'] = requirement.scopes;
 }
 
@@ -78,7 +96,10 @@ function requirementOf(operation: OpenApiOperationLike, byOperationId: Map<strin
 }
 
 /** Two controllers of one class name share ids: the stricter requirement is documented. */
-function indexByOperationId(handlers: RouteHandler[], operationId: (controllerKey: string, methodKey: string) => string): Map<string, RouteRequirement> {
+function indexByOperationId(
+  handlers: RouteHandler[],
+  operationId: (controllerKey: string, methodKey: string) => string,
+): Map<string, RouteRequirement> {
   const index = new Map<string, RouteRequirement>();
   for (const { controllerKey, methodKey, requirement } of handlers) {
     const id = operationId(controllerKey, methodKey);

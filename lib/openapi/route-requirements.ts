@@ -31,10 +31,11 @@ export function routeHandlers(app: INestApplicationContext, globalGuard: boolean
   const handlers: RouteHandler[] = [];
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as Type | null;
+      const controller = wrapper.metatype as Type<object> | null;
       if (!controller?.prototype) continue;
-      for (const methodKey of scanner.getAllMethodNames(controller.prototype)) {
-        const handler = (controller.prototype as Record<string, unknown>)[methodKey] as (...args: unknown[]) => unknown;
+      const prototype = controller.prototype as object;
+      for (const methodKey of scanner.getAllMethodNames(prototype)) {
+        const handler = (prototype as Record<string, unknown>)[methodKey] as (...args: unknown[]) => unknown;
         if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
         const targets = [handler, controller];
         const usesGuard = globalGuard || targets.some((target) => hasAuthGuard(Reflect.getMetadata(GUARDS_METADATA, target)));
@@ -57,5 +58,10 @@ export function routeHandlers(app: INestApplicationContext, globalGuard: boolean
 
 function hasAuthGuard(guards: unknown): boolean {
   if (!Array.isArray(guards)) return false;
-  return guards.some((guard) => guard === AuthGuard || (typeof guard === 'function' && guard.prototype instanceof AuthGuard) || guard instanceof AuthGuard);
+  return guards.some(
+    (guard) =>
+      guard === AuthGuard ||
+      (typeof guard === 'function' && (guard as { prototype?: unknown }).prototype instanceof AuthGuard) ||
+      guard instanceof AuthGuard,
+  );
 }

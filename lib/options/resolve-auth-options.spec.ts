@@ -29,7 +29,14 @@ describe('resolveAuthOptions', () => {
     expect(resolved.login.scope).toBe('openid profile email');
     expect(resolved.login.clientAuthMethod).toBe('client_secret_basic');
     expect(resolved.login.allowInsecureRequests).toBe(false);
-    expect(resolved.tokens).toMatchObject({ audience: 'app', idTokenAlgorithms: ['RS256'], accessTokenAlgorithms: ['RS256'], clockToleranceSeconds: 60, rolesPath: ['roles'], jwksCooldownMs: 30_000 });
+    expect(resolved.tokens).toMatchObject({
+      audience: 'app',
+      idTokenAlgorithms: ['RS256'],
+      accessTokenAlgorithms: ['RS256'],
+      clockToleranceSeconds: 60,
+      rolesPath: ['roles'],
+      jwksCooldownMs: 30_000,
+    });
     expect(resolved.session).toMatchObject({ idleTimeoutMs: 1_800_000, absoluteTimeoutMs: 28_800_000 });
     expect(resolved.session.cookie).toEqual({ name: '__Host-nestflux.sid', secure: true, sameSite: 'lax', domain: undefined, path: '/' });
     expect(resolved.runMigrations).toBe(true);
@@ -37,11 +44,14 @@ describe('resolveAuthOptions', () => {
 
   it('chooses the session store: PostgreSQL by default, Redis by URL or client; a bad one names the key', () => {
     expect(resolveAuthOptions(valid).session.store).toEqual({ type: 'postgres' });
-    expect(resolveAuthOptions({ ...valid, session: { ...valid.session, store: { type: 'redis', url: 'rediss://r.example:6380/1' } } }).session.store)
-      .toEqual({ type: 'redis', url: 'rediss://r.example:6380/1', keyPrefix: 'nestflux:auth:' });
+    expect(
+      resolveAuthOptions({ ...valid, session: { ...valid.session, store: { type: 'redis', url: 'rediss://r.example:6380/1' } } }).session
+        .store,
+    ).toEqual({ type: 'redis', url: 'rediss://r.example:6380/1', keyPrefix: 'nestflux:auth:' });
     const client = { duplicate: () => client, quit: async () => 'OK' };
-    expect(resolveAuthOptions({ ...valid, session: { ...valid.session, store: { type: 'redis', client, keyPrefix: 'app:' } } }).session.store)
-      .toEqual({ type: 'redis', client, keyPrefix: 'app:' });
+    expect(
+      resolveAuthOptions({ ...valid, session: { ...valid.session, store: { type: 'redis', client, keyPrefix: 'app:' } } }).session.store,
+    ).toEqual({ type: 'redis', client, keyPrefix: 'app:' });
     const store = (value: unknown) => configError({ session: { ...valid.session, store: value } }).key;
     expect(store({ type: 'memcached' })).toBe('session.store.type');
     expect(store({ type: 'redis' })).toBe('session.store.url');
@@ -72,7 +82,9 @@ describe('resolveAuthOptions', () => {
     const error = configError({ issuerUrl: 'http://idp.internal' });
     expect(error.key).toBe('issuerUrl');
     expect(error.message).toMatch(/allowInsecureIssuer/);
-    expect(resolveAuthOptions({ ...valid, issuerUrl: 'http://idp.internal', allowInsecureIssuer: true }).login.allowInsecureRequests).toBe(true);
+    expect(resolveAuthOptions({ ...valid, issuerUrl: 'http://idp.internal', allowInsecureIssuer: true }).login.allowInsecureRequests).toBe(
+      true,
+    );
   });
 
   it.each([
@@ -119,7 +131,7 @@ describe('resolveAuthOptions with several providers', () => {
   const two = { slug: 'keycloak', name: 'Keycloak', issuerUrl: 'https://kc.example.com/realms/main', clientId: 'app', clientSecret: 's' };
   const problem = (options: Record<string, unknown>): AuthConfigError => {
     try {
-      resolveAuthOptions({ ...base, ...options } as AuthModuleOptions);
+      resolveAuthOptions({ ...base, ...options });
     } catch (error) {
       if (error instanceof AuthConfigError) return error;
       throw error;
@@ -155,7 +167,13 @@ describe('resolveAuthOptions with several providers', () => {
   });
 
   it('accepts a bearer-only issuer with a JWKS URL, which needs an audience and no client', () => {
-    const gateway = { slug: 'gw', issuerUrl: 'https://gw.example.com', jwksUrl: 'https://gw.example.com/jwks', login: false, audience: 'api' };
+    const gateway = {
+      slug: 'gw',
+      issuerUrl: 'https://gw.example.com',
+      jwksUrl: 'https://gw.example.com/jwks',
+      login: false,
+      audience: 'api',
+    };
     const resolved = resolveAuthOptions({ ...base, providers: [one, gateway] });
     expect(resolved.providers[1]).toMatchObject({ loginEnabled: false, jwksUrl: new URL('https://gw.example.com/jwks') });
     expect(problem({ providers: [one, { ...gateway, audience: undefined }] }).key).toBe('providers[1].audience');

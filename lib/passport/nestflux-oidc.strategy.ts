@@ -59,7 +59,9 @@ export class NestfluxOidcStrategy extends PassportStrategy(BrowserLoginStrategy,
 function responseOf(req: HttpRequest): HttpResponse {
   const res = (req as { res?: HttpResponse }).res;
   if (typeof res?.cookie !== 'function') {
-    throw new TypeError('The nestflux-oidc passport strategy needs Express (request.res); on Fastify use the module\'s own /auth/login and /auth/callback routes.');
+    throw new TypeError(
+      "The nestflux-oidc passport strategy needs Express (request.res); on Fastify use the module's own /auth/login and /auth/callback routes.",
+    );
   }
   return res;
 }

@@ -3,7 +3,9 @@ import * as client from 'openid-client';
 import type { LoginSettings } from '../options/resolved-auth-options.js';
 
 /** The app's credentials at the provider (token, introspection endpoints), as openid-client takes them. */
-export async function clientAuthentication(login: Pick<LoginSettings, 'clientAuthMethod' | 'clientSecret' | 'clientPrivateKey'>): Promise<client.ClientAuth> {
+export async function clientAuthentication(
+  login: Pick<LoginSettings, 'clientAuthMethod' | 'clientSecret' | 'clientPrivateKey'>,
+): Promise<client.ClientAuth> {
   switch (login.clientAuthMethod) {
     case 'client_secret_post':
       return client.ClientSecretPost(login.clientSecret);

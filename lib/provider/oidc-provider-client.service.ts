@@ -134,9 +134,13 @@ export class OidcProviderClient {
       return this.handle;
     } catch (error) {
       this.nextAttemptAt = Date.now() + this.retryDelayMs;
-      this.logger.warn(`identity provider discovery of ${this.login.issuer} failed (${describe(error)}); next attempt in ${this.retryDelayMs} ms`);
+      this.logger.warn(
+        `identity provider discovery of ${this.login.issuer} failed (${describe(error)}); next attempt in ${this.retryDelayMs} ms`,
+      );
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_DELAY_MS);
-      throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider is unavailable; retry shortly.', { cause: error });
+      throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider is unavailable; retry shortly.', {
+        cause: error,
+      });
     }
   }
 

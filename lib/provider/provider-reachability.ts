@@ -36,15 +36,17 @@ export class ProviderReachability {
     const now = Date.now();
     if (now < this.downUntil) throw unavailable();
     if (now - this.lastSuccessAt < FRESH_MS) return;
-    this.probing ??= this.probe().then(
-      () => this.succeeded(),
-      (error: unknown) => {
-        this.failed();
-        throw unavailable(error);
-      },
-    ).finally(() => {
-      this.probing = undefined;
-    });
+    this.probing ??= this.probe()
+      .then(
+        () => this.succeeded(),
+        (error: unknown) => {
+          this.failed();
+          throw unavailable(error);
+        },
+      )
+      .finally(() => {
+        this.probing = undefined;
+      });
     await this.probing;
   }
 }

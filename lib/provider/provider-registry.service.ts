@@ -45,7 +45,10 @@ export class ProviderRegistry {
   forLogin(slug?: unknown): ConfiguredProvider {
     const provider = slug === undefined ? this.default : typeof slug === 'string' ? this.bySlugMap.get(slug) : undefined;
     if (!provider || !provider.loginEnabled) {
-      throw new AuthError('AUTH_PROVIDER_NOT_FOUND', slug === undefined ? 'The default provider has no login.' : 'No provider with this name signs users in here.');
+      throw new AuthError(
+        'AUTH_PROVIDER_NOT_FOUND',
+        slug === undefined ? 'The default provider has no login.' : 'No provider with this name signs users in here.',
+      );
     }
     return provider;
   }

@@ -33,7 +33,10 @@ export class AuthRateLimitGuard implements CanActivate {
     if (totalHits <= this.settings.limit) return true;
     // Once per client, route and window: a flood must not flood the audit log's queue too.
     if (totalHits === this.settings.limit + 1) {
-      this.audit?.record({ event: 'rate_limited', outcome: 'failure', code: 'AUTH_RATE_LIMITED', details: { route } }, req as unknown as HttpRequest);
+      this.audit?.record(
+        { event: 'rate_limited', outcome: 'failure', code: 'AUTH_RATE_LIMITED', details: { route } },
+        req as unknown as HttpRequest,
+      );
     }
     const retryAfter = Math.max(1, Math.ceil(resetInMs / 1000));
     asHttpResponse(http.getResponse<unknown>()).setHeader('Retry-After', String(retryAfter));

@@ -25,7 +25,8 @@ export class TrustedProxies {
     for (const entry of entries.flatMap((e) => NAMED_RANGES[e] ?? [e])) {
       const [address, prefix] = entry.split('/');
       const family = isIP(address);
-      if (family === 0) throw new TypeError(`"${entry}" is not an IP address, a CIDR range or one of ${Object.keys(NAMED_RANGES).join(', ')}`);
+      if (family === 0)
+        throw new TypeError(`"${entry}" is not an IP address, a CIDR range or one of ${Object.keys(NAMED_RANGES).join(', ')}`);
       const type = family === 4 ? 'ipv4' : 'ipv6';
       if (prefix === undefined) {
         this.list.addAddress(address, type);
@@ -51,7 +52,10 @@ export class TrustedProxies {
   clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined): string {
     let client = unmap(peer ?? 'unknown');
     if (this.empty || !this.trusts(client)) return client;
-    const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '')).split(',').map((hop) => hop.trim()).filter(Boolean);
+    const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? ''))
+      .split(',')
+      .map((hop) => hop.trim())
+      .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       if (isIP(unmap(hops[i])) === 0) return client; // garbage: stop at the last address we trust to have seen it
       client = unmap(hops[i]);

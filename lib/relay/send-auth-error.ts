@@ -9,7 +9,8 @@ import { AuthError } from '../errors/auth-error.js';
  */
 export function sendAuthError(res: ServerResponse, error: AuthError): void {
   sendJsonError(res, error.status, error.message, error.code);
-  if (error.status === 401) res.setHeader('WWW-Authenticate', `Bearer error="${error.code === 'AUTH_TOKEN_INVALID' ? 'invalid_token' : 'unauthorized'}"`);
+  if (error.status === 401)
+    res.setHeader('WWW-Authenticate', `Bearer error="${error.code === 'AUTH_TOKEN_INVALID' ? 'invalid_token' : 'unauthorized'}"`);
 }
 
 export function sendJsonError(res: ServerResponse, status: number, message: string, code: string): void {

@@ -49,7 +49,8 @@ export class TokenRelayMiddleware implements NestMiddleware {
         },
         error: (error, _req, res) => {
           this.logger.warn(`token relay: upstream failed: ${describe(error)}`);
-          if ('setHeader' in res) sendJsonError(res, 503, 'The upstream API did not answer; retry shortly.', 'AUTH_RELAY_UPSTREAM_UNAVAILABLE');
+          if ('setHeader' in res)
+            sendJsonError(res, 503, 'The upstream API did not answer; retry shortly.', 'AUTH_RELAY_UPSTREAM_UNAVAILABLE');
           else res.destroy();
         },
       },

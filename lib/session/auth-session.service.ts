@@ -14,6 +14,7 @@ export type { ActiveSession, NewSession, SessionSummary } from './session-views.
 
 /** Text from the client, bounded before it is stored. */
 function clip(value: string | null | undefined, max: number): string | null {
+  // eslint-disable-next-line no-control-regex -- dropping control characters is the point
   return typeof value === 'string' && value !== '' ? value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max) : null;
 }
 
@@ -80,7 +81,12 @@ export class AuthSessionService {
     this.activity.touch(idHash, now);
     // Copies: what a request does with its user must not change the cached entry.
     const { session } = known;
-    return { ...session, roles: [...session.roles], scopes: [...session.scopes], user: { ...session.user, roles: [...session.user.roles] } };
+    return {
+      ...session,
+      roles: [...session.roles],
+      scopes: [...session.scopes],
+      user: { ...session.user, roles: [...session.user.roles] },
+    };
   }
 
   /**

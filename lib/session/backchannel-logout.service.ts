@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service.js';
@@ -33,7 +33,8 @@ export class BackchannelLogoutService {
     const signer = typeof logoutToken === 'string' ? this.providers.byIssuer(unverifiedIssuer(logoutToken)) : this.providers.default;
     const provider = signer?.slug ?? this.providers.default.slug;
     try {
-      if (!signer?.loginEnabled) throw new SessionRequestError('AUTH_LOGOUT_TOKEN_INVALID', 'Logout token rejected (its issuer is not a provider of this app)');
+      if (!signer?.loginEnabled)
+        throw new SessionRequestError('AUTH_LOGOUT_TOKEN_INVALID', 'Logout token rejected (its issuer is not a provider of this app)');
       const ended = await this.endSessions(signer, logoutToken);
       this.audit.record({ event: 'backchannel_logout', provider, details: { sessions: ended } });
       return ended;

@@ -25,7 +25,8 @@ export class FrontchannelLogoutService {
 
   /** How many sessions ended. 404 when off; 400 (ending nothing) for a wrong or missing `iss`/`sid`. */
   async handle(iss: unknown, sid: unknown, cookie: string | undefined): Promise<number> {
-    if (!this.settings) throw new FeatureUnavailableError('AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE', 'This app does not accept front-channel logout.');
+    if (!this.settings)
+      throw new FeatureUnavailableError('AUTH_FRONTCHANNEL_LOGOUT_UNAVAILABLE', 'This app does not accept front-channel logout.');
     const provider = (this.providers.byIssuer(iss) ?? this.providers.default).slug;
     try {
       const ended = await this.end(iss, sid, cookie);

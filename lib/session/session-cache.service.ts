@@ -32,7 +32,9 @@ export class SessionCacheService extends SessionCache<KnownSession> implements O
     // A one-connection pool (embedded PGlite) has no room for the listener: no cache there.
     const options = this.dataSource.options as { extra?: { max?: number }; poolSize?: number };
     if ((options.extra?.max ?? options.poolSize) === 1) {
-      this.logger.log('session cache off: the database pool has a single connection (embedded PGlite?), so sessions are read on every request');
+      this.logger.log(
+        'session cache off: the database pool has a single connection (embedded PGlite?), so sessions are read on every request',
+      );
       return;
     }
     this.setLive(false, POSTGRES_FEED);

@@ -40,7 +40,12 @@ describe('SessionCache', () => {
   it('drops every session of a user, and only those', () => {
     const cache = new SessionCache(10, 10_000);
     cache.setLive(true);
-    for (const [id, user] of [['a', 'u'], ['b', 'u'], ['c', 'v']]) cache.set(id, entry(user), cache.beginRead());
+    for (const [id, user] of [
+      ['a', 'u'],
+      ['b', 'u'],
+      ['c', 'v'],
+    ])
+      cache.set(id, entry(user), cache.beginRead());
     cache.dropUser('u');
     expect([cache.get('a'), cache.get('b'), cache.get('c')].map(Boolean)).toEqual([false, false, true]);
   });

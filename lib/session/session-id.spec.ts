@@ -20,10 +20,13 @@ describe('hashSessionId', () => {
   it('stays correct past its bound', () => {
     const ids = Array.from({ length: 10_050 }, () => newSessionId());
     for (const id of ids) hashSessionId('secret-bound-0123456789-0123456789', id);
-    for (const id of [ids[0], ids[5_000], ids[10_049]]) expect(hashSessionId('secret-bound-0123456789-0123456789', id)).toBe(hmac('secret-bound-0123456789-0123456789', id));
+    for (const id of [ids[0], ids[5_000], ids[10_049]])
+      expect(hashSessionId('secret-bound-0123456789-0123456789', id)).toBe(hmac('secret-bound-0123456789-0123456789', id));
   });
 
   it('hashes values that are not session ids (logout-link handles) the same way', () => {
-    expect(hashSessionId('secret-one-0123456789-0123456789-ab', 'logout-link:x')).toBe(hmac('secret-one-0123456789-0123456789-ab', 'logout-link:x'));
+    expect(hashSessionId('secret-one-0123456789-0123456789-ab', 'logout-link:x')).toBe(
+      hmac('secret-one-0123456789-0123456789-ab', 'logout-link:x'),
+    );
   });
 });

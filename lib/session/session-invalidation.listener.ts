@@ -60,7 +60,12 @@ export class SessionInvalidationListener implements SessionInvalidationFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ ...connectionConfig(this.dataSource), application_name: 'nestflux-auth-sessions', keepAlive: true, connectionTimeoutMillis: 5_000 });
+    const client = new pg.Client({
+      ...connectionConfig(this.dataSource),
+      application_name: 'nestflux-auth-sessions',
+      keepAlive: true,
+      connectionTimeoutMillis: 5_000,
+    });
     this.client = client;
     client.on('notification', (message) => SessionInvalidationListener.apply(this.cache, message.payload));
     client.on('error', (error) => this.lost(client, error));
@@ -102,7 +107,10 @@ export class SessionInvalidationListener implements SessionInvalidationFeed {
     void client.end().catch(() => undefined);
     if (this.stopped) return;
     // Once per outage, not once per retry.
-    if (this.retryMs === FIRST_RETRY_MS) this.logger.warn(`session cache off until PostgreSQL notifications flow again (${error.message}); sessions are read on every request meanwhile`);
+    if (this.retryMs === FIRST_RETRY_MS)
+      this.logger.warn(
+        `session cache off until PostgreSQL notifications flow again (${error.message}); sessions are read on every request meanwhile`,
+      );
     this.retry = setTimeout(() => void this.connect(), this.retryMs).unref();
     this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
   }

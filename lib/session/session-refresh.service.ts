@@ -61,19 +61,26 @@ export class SessionRefreshService {
       const row = lock.state;
       if (!row) throw new UnauthenticatedError('AUTH_SESSION_INVALID', 'The session has ended.');
       const current = row.accessTokenEnc ? this.cipher.decrypt(row.accessTokenEnc) : undefined;
-      const refreshedMeanwhile = 'accessTokenEnc' in seen ? row.accessTokenEnc !== seen.accessTokenEnc : !refreshDue(row.accessTokenExpiresAt);
+      const refreshedMeanwhile =
+        'accessTokenEnc' in seen ? row.accessTokenEnc !== seen.accessTokenEnc : !refreshDue(row.accessTokenExpiresAt);
       if (current && refreshedMeanwhile) {
         return { accessToken: current, accessTokenExpiresAt: row.accessTokenExpiresAt };
       }
       const refreshToken = row.refreshTokenEnc ? this.cipher.decrypt(row.refreshTokenEnc) : undefined;
       if (!refreshToken) {
-        refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The access token expired and there is no refresh token; sign in again.');
+        refused = new UnauthenticatedError(
+          'AUTH_SESSION_REFRESH_FAILED',
+          'The access token expired and there is no refresh token; sign in again.',
+        );
         return undefined;
       }
       // The provider the session came from refreshes it; one no longer configured cannot.
       const provider = this.providers.byIssuer(row.issuer);
       if (!provider?.loginEnabled) {
-        refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The provider of this session is no longer configured; sign in again.');
+        refused = new UnauthenticatedError(
+          'AUTH_SESSION_REFRESH_FAILED',
+          'The provider of this session is no longer configured; sign in again.',
+        );
         return undefined;
       }
       try {
@@ -83,7 +90,9 @@ export class SessionRefreshService {
         const failure = loginFailure(error);
         if (failure.status >= 500) throw failure; // provider down: keep the session, retry later
         this.logger.warn(`session refresh refused: ${failure.code}: ${failure.message}`);
-        refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The provider refused to refresh this session; sign in again.', { cause: error });
+        refused = new UnauthenticatedError('AUTH_SESSION_REFRESH_FAILED', 'The provider refused to refresh this session; sign in again.', {
+          cause: error,
+        });
         return undefined;
       }
     });
@@ -103,7 +112,12 @@ export class SessionRefreshService {
   }
 
   /** Verifies what the provider returned, then stores the tokens and the user's new profile. */
-  private async storeRefreshed(provider: ConfiguredProvider, lock: SessionRefreshLock, row: SessionTokenState, tokens: TokenResponse): Promise<RefreshedTokens> {
+  private async storeRefreshed(
+    provider: ConfiguredProvider,
+    lock: SessionRefreshLock,
+    row: SessionTokenState,
+    tokens: TokenResponse,
+  ): Promise<RefreshedTokens> {
     const idClaims = tokens.id_token ? await provider.idTokens.verifyRefreshed(tokens.id_token, row.subject) : undefined;
     const access = await provider.accessTokens.verify(tokens.access_token).catch(() => undefined);
     const accessClaims = access && access.sub === row.subject ? access : undefined;
@@ -120,7 +134,13 @@ export class SessionRefreshService {
   }
 
   /** Roles and profile follow the refreshed tokens (and userinfo, as the login reads it). */
-  private async updateProfile(provider: ConfiguredProvider, manager: EntityManager, row: SessionTokenState, verified: Record<string, unknown>, accessToken: string): Promise<void> {
+  private async updateProfile(
+    provider: ConfiguredProvider,
+    manager: EntityManager,
+    row: SessionTokenState,
+    verified: Record<string, unknown>,
+    accessToken: string,
+  ): Promise<void> {
     const claims = await collectUserInfo(provider, { ...verified, sub: row.subject }, accessToken);
     const profile = await this.profiles.map(claims, provider.tokens.rolesPath);
     await manager.query(

@@ -67,7 +67,9 @@ export class SessionTokensService {
   private shared(key: string, run: () => Promise<RefreshedTokens>): Promise<string> {
     let pending = this.refreshing.get(key);
     if (!pending) {
-      pending = run().then((tokens) => tokens.accessToken).finally(() => this.refreshing.delete(key));
+      pending = run()
+        .then((tokens) => tokens.accessToken)
+        .finally(() => this.refreshing.delete(key));
       this.refreshing.set(key, pending);
     }
     return pending;

@@ -4,7 +4,10 @@ import type { DirectoryListOptions, DirectoryPage, DirectorySource, DirectoryUse
 import { UserSyncError } from './user-sync.errors.js';
 import type { ResolvedUserSyncOptions } from './user-sync.options.js';
 
-export type AuthentikSourceSettings = Pick<ResolvedUserSyncOptions, 'url' | 'token' | 'subjectField' | 'pageSize' | 'rolesClaim' | 'prefetchPages'>;
+export type AuthentikSourceSettings = Pick<
+  ResolvedUserSyncOptions,
+  'url' | 'token' | 'subjectField' | 'pageSize' | 'rolesClaim' | 'prefetchPages'
+>;
 
 /** Accounts that are not people: matched users are still updated, but never imported. */
 const SERVICE_ACCOUNT_TYPES = new Set(['service_account', 'internal_service_account']);
@@ -55,7 +58,8 @@ export class AuthentikDirectorySource implements DirectorySource {
       }
       // Users added while listing push the end further: follow `next` one page at a time.
       while (last.next !== 0) {
-        if (last.next <= last.current) throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `Authentik pagination went from page ${last.current} to ${last.next}`);
+        if (last.next <= last.current)
+          throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `Authentik pagination went from page ${last.current} to ${last.next}`);
         last = await this.fetchPage(last.next, signal);
         yield last.page;
       }
@@ -81,7 +85,8 @@ export class AuthentikDirectorySource implements DirectorySource {
     const body = asRecord(raw, 'Authentik user list');
     const pagination = asRecord(body.pagination, 'Authentik "pagination"');
     const current = numberField(pagination.current, 'pagination.current');
-    if (current !== page) throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `Authentik answered page ${current} when asked for page ${page}`);
+    if (current !== page)
+      throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `Authentik answered page ${current} when asked for page ${page}`);
     const users: DirectoryUser[] = [];
     const skipped: string[] = [];
     for (const item of asArray(body.results, 'Authentik "results"')) {
@@ -107,7 +112,11 @@ export class AuthentikDirectorySource implements DirectorySource {
 function explainAuthentikError(error: unknown): unknown {
   if (!(error instanceof UserSyncError) || error.status !== 403) return error;
   if (/token invalid|expired/i.test(error.detail ?? '')) {
-    return new UserSyncError('SYNC_SOURCE_UNAUTHORIZED', `Authentik refused the API token (403 "${error.detail}"): set sync.token (AUTH_SYNC_TOKEN) to a valid token with intent "API"`, { cause: error, status: 403, detail: error.detail });
+    return new UserSyncError(
+      'SYNC_SOURCE_UNAUTHORIZED',
+      `Authentik refused the API token (403 "${error.detail}"): set sync.token (AUTH_SYNC_TOKEN) to a valid token with intent "API"`,
+      { cause: error, status: 403, detail: error.detail },
+    );
   }
   return new UserSyncError(
     'SYNC_SOURCE_UNAUTHORIZED',
@@ -118,7 +127,8 @@ function explainAuthentikError(error: unknown): unknown {
 }
 
 function numberField(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `Authentik "${name}" is not a count`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `Authentik "${name}" is not a count`);
   return value;
 }
 
@@ -143,7 +153,9 @@ export function mapAuthentikUser(raw: unknown, subjectField: string, withGroups 
       avatar: user.avatar,
       active: user.is_active !== false,
       roles: withGroups
-        ? groups.map((group) => (group && typeof group === 'object' ? (group as { name?: unknown }).name : undefined)).filter((name): name is string => typeof name === 'string')
+        ? groups
+            .map((group) => (group && typeof group === 'object' ? (group as { name?: unknown }).name : undefined))
+            .filter((name): name is string => typeof name === 'string')
         : null,
     }),
     importable: !SERVICE_ACCOUNT_TYPES.has(String(user.type)),

@@ -20,7 +20,10 @@ export interface RawDirectoryFields {
 export function toDirectoryUser(source: string, subjectField: string, raw: RawDirectoryFields): DirectoryUser {
   const subject = scalar(raw.subject);
   if (!subject) {
-    throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `${source} listed a user without "${subjectField}" (sync.subjectField): fix the setting or the directory record`);
+    throw new UserSyncError(
+      'SYNC_SOURCE_BAD_RESPONSE',
+      `${source} listed a user without "${subjectField}" (sync.subjectField): fix the setting or the directory record`,
+    );
   }
   const username = text(raw.username, 255);
   const email = text(raw.email, 320)?.toLowerCase() ?? null;

@@ -50,11 +50,18 @@ export class DirectoryHttpClient {
       if (response.ok) return this.readJson(response, where, request.signal);
       if (response.status === 401 || response.status === 403) {
         const detail = await errorDetail(response);
-        throw new UserSyncError('SYNC_SOURCE_UNAUTHORIZED', `${where} answered ${response.status}${detail ? ` (${detail})` : ''}: check the sync credentials and their permissions`, { status: response.status, detail });
+        throw new UserSyncError(
+          'SYNC_SOURCE_UNAUTHORIZED',
+          `${where} answered ${response.status}${detail ? ` (${detail})` : ''}: check the sync credentials and their permissions`,
+          { status: response.status, detail },
+        );
       }
       if (response.status !== 429 && response.status < 500) {
         const detail = await errorDetail(response);
-        throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `${where} answered ${response.status}${detail ? ` (${detail})` : ''}`, { status: response.status, detail });
+        throw new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `${where} answered ${response.status}${detail ? ` (${detail})` : ''}`, {
+          status: response.status,
+          detail,
+        });
       }
       await response.body?.cancel().catch(() => undefined);
       lastProblem = `answered ${response.status}`;
@@ -70,7 +77,11 @@ export class DirectoryHttpClient {
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw new UserSyncError('SYNC_ABORTED', `${where} was cancelled`, { cause: error });
-      throw new UserSyncError('SYNC_SOURCE_UNAVAILABLE', `${where}: the response body broke off (${describeNetworkError(error, this.settings.requestTimeoutMs)})`, { cause: error });
+      throw new UserSyncError(
+        'SYNC_SOURCE_UNAVAILABLE',
+        `${where}: the response body broke off (${describeNetworkError(error, this.settings.requestTimeoutMs)})`,
+        { cause: error },
+      );
     }
     try {
       return JSON.parse(text);
@@ -117,7 +128,9 @@ async function errorDetail(response: Response): Promise<string | undefined> {
   }
   if (body === null || typeof body !== 'object') return undefined;
   const record = body as Record<string, unknown>;
-  const parts = [record.scimType, record.error, record.error_description, record.detail].filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const parts = [record.scimType, record.error, record.error_description, record.detail].filter(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
   return parts.length ? [...new Set(parts)].join(': ').slice(0, 200) : undefined;
 }
 

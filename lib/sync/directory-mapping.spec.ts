@@ -16,14 +16,28 @@ function mapAuthentikUser(raw: unknown, field: string): DirectoryUser {
 
 describe('mapping directory records', () => {
   const ak = {
-    pk: 7, uuid: 'c0ffee00-0000-4000-8000-000000000007', uid: 'ab12', username: 'alice', name: 'Alice Liddell', email: 'Alice@Example.com',
-    is_active: false, avatar: 'https://cdn.example.com/alice.png', groups_obj: [{ name: 'staff' }, { name: 'admins' }, { name: 'staff' }], attributes: { upn: 'alice@corp' },
+    pk: 7,
+    uuid: 'c0ffee00-0000-4000-8000-000000000007',
+    uid: 'ab12',
+    username: 'alice',
+    name: 'Alice Liddell',
+    email: 'Alice@Example.com',
+    is_active: false,
+    avatar: 'https://cdn.example.com/alice.png',
+    groups_obj: [{ name: 'staff' }, { name: 'admins' }, { name: 'staff' }],
+    attributes: { upn: 'alice@corp' },
   };
 
   it('Authentik: name, lower-cased email, groups as sorted roles, is_active', () => {
     expect(mapAuthentikUser(ak, 'uid')).toEqual({
-      subject: 'ab12', username: 'alice', displayName: 'Alice Liddell', email: 'alice@example.com',
-      avatarUrl: 'https://cdn.example.com/alice.png', active: false, roles: ['admins', 'staff'], importable: true,
+      subject: 'ab12',
+      username: 'alice',
+      displayName: 'Alice Liddell',
+      email: 'alice@example.com',
+      avatarUrl: 'https://cdn.example.com/alice.png',
+      active: false,
+      roles: ['admins', 'staff'],
+      importable: true,
     });
   });
 
@@ -61,31 +75,67 @@ describe('mapping directory records', () => {
   });
 
   it('Keycloak: "firstName lastName", enabled, picture attribute, roles unknown', () => {
-    const kc = { id: 'k1', username: 'bob', firstName: 'Bob', lastName: 'Builder', email: 'bob@example.com', enabled: true, attributes: { picture: ['https://cdn.example.com/bob.png'] } };
-    expect(mapKeycloakUser(kc, 'id')).toEqual({ subject: 'k1', username: 'bob', displayName: 'Bob Builder', email: 'bob@example.com', avatarUrl: 'https://cdn.example.com/bob.png', active: true, roles: null });
+    const kc = {
+      id: 'k1',
+      username: 'bob',
+      firstName: 'Bob',
+      lastName: 'Builder',
+      email: 'bob@example.com',
+      enabled: true,
+      attributes: { picture: ['https://cdn.example.com/bob.png'] },
+    };
+    expect(mapKeycloakUser(kc, 'id')).toEqual({
+      subject: 'k1',
+      username: 'bob',
+      displayName: 'Bob Builder',
+      email: 'bob@example.com',
+      avatarUrl: 'https://cdn.example.com/bob.png',
+      active: true,
+      roles: null,
+    });
     expect(mapKeycloakUser({ ...kc, firstName: 'Bob', lastName: undefined }, 'id').displayName).toBe('Bob');
-    expect(mapKeycloakUser({ ...kc, firstName: undefined, lastName: undefined, enabled: false }, 'id')).toMatchObject({ displayName: 'bob', active: false });
+    expect(mapKeycloakUser({ ...kc, firstName: undefined, lastName: undefined, enabled: false }, 'id')).toMatchObject({
+      displayName: 'bob',
+      active: false,
+    });
   });
 
   it('SCIM: displayName, else name.formatted, else given + family; primary email; roles and groups', () => {
     const scim = {
-      id: 's1', userName: 'carol', name: { formatted: 'Dr. Carol Danvers', givenName: 'Carol', familyName: 'Danvers' }, displayName: 'Carol D.',
-      emails: [{ value: 'home@example.com' }, { value: 'Carol@Work.example', primary: true }], active: true,
-      roles: [{ value: 'admin' }], groups: [{ value: 'g1', display: 'pilots' }],
+      id: 's1',
+      userName: 'carol',
+      name: { formatted: 'Dr. Carol Danvers', givenName: 'Carol', familyName: 'Danvers' },
+      displayName: 'Carol D.',
+      emails: [{ value: 'home@example.com' }, { value: 'Carol@Work.example', primary: true }],
+      active: true,
+      roles: [{ value: 'admin' }],
+      groups: [{ value: 'g1', display: 'pilots' }],
     };
     expect(mapScimUser(scim, 'id')).toMatchObject({ displayName: 'Carol D.', email: 'carol@work.example', roles: ['admin'], active: true });
     expect(mapScimUser(scim, 'id', 'groups').roles).toEqual(['pilots']);
     expect(mapScimUser(scim, 'id', 'realm_access.roles').roles).toBeNull();
     expect(mapScimUser({ ...scim, displayName: undefined }, 'id').displayName).toBe('Dr. Carol Danvers');
-    expect(mapScimUser({ ...scim, displayName: undefined, name: { givenName: 'Carol', familyName: 'Danvers' } }, 'id').displayName).toBe('Carol Danvers');
-    expect(mapScimUser({ id: 's2', userName: 'dave', active: false }, 'id')).toMatchObject({ displayName: 'dave', email: null, active: false, roles: [] });
+    expect(mapScimUser({ ...scim, displayName: undefined, name: { givenName: 'Carol', familyName: 'Danvers' } }, 'id').displayName).toBe(
+      'Carol Danvers',
+    );
+    expect(mapScimUser({ id: 's2', userName: 'dave', active: false }, 'id')).toMatchObject({
+      displayName: 'dave',
+      email: null,
+      active: false,
+      roles: [],
+    });
   });
 
   it('Keycloak: the realm URL and the Admin API URL lead to the same endpoints', () => {
     for (const url of ['https://kc.example.com/realms/r', 'https://kc.example.com/admin/realms/r/', 'https://kc.example.com/realms/r/']) {
-      expect(keycloakUrls(url)).toEqual({ tokenUrl: new URL('https://kc.example.com/realms/r/protocol/openid-connect/token'), adminUrl: new URL('https://kc.example.com/admin/realms/r') });
+      expect(keycloakUrls(url)).toEqual({
+        tokenUrl: new URL('https://kc.example.com/realms/r/protocol/openid-connect/token'),
+        adminUrl: new URL('https://kc.example.com/admin/realms/r'),
+      });
     }
-    expect(keycloakUrls('https://kc.example.com/auth/admin/realms/r').tokenUrl.href).toBe('https://kc.example.com/auth/realms/r/protocol/openid-connect/token');
+    expect(keycloakUrls('https://kc.example.com/auth/admin/realms/r').tokenUrl.href).toBe(
+      'https://kc.example.com/auth/realms/r/protocol/openid-connect/token',
+    );
   });
 });
 

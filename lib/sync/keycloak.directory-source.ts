@@ -5,7 +5,10 @@ import { mapConcurrently } from './map-concurrently.js';
 import { UserSyncError } from './user-sync.errors.js';
 import type { ResolvedUserSyncOptions } from './user-sync.options.js';
 
-export type KeycloakSourceSettings = Pick<ResolvedUserSyncOptions, 'url' | 'clientId' | 'clientSecret' | 'subjectField' | 'pageSize' | 'syncRoles' | 'rolesConcurrency'>;
+export type KeycloakSourceSettings = Pick<
+  ResolvedUserSyncOptions,
+  'url' | 'clientId' | 'clientSecret' | 'subjectField' | 'pageSize' | 'syncRoles' | 'rolesConcurrency'
+>;
 
 /** Refresh the service-account token this long before it expires. */
 const TOKEN_EXPIRY_MARGIN_MS = 10_000;
@@ -90,7 +93,11 @@ export class KeycloakDirectorySource implements DirectorySource {
       return await this.http.json(url, { headers: { authorization: `Bearer ${await this.accessToken(signal)}` }, signal });
     } catch (error) {
       if (error instanceof UserSyncError && error.status === 403) {
-        throw new UserSyncError('SYNC_SOURCE_UNAUTHORIZED', `Keycloak refused ${url.pathname} (403): give the service account of client "${this.settings.clientId}" the realm-management role view-users`, { cause: error, status: 403 });
+        throw new UserSyncError(
+          'SYNC_SOURCE_UNAUTHORIZED',
+          `Keycloak refused ${url.pathname} (403): give the service account of client "${this.settings.clientId}" the realm-management role view-users`,
+          { cause: error, status: 403 },
+        );
       }
       if (!(error instanceof UserSyncError) || error.status !== 401) throw error;
       this.token = undefined;
@@ -100,7 +107,9 @@ export class KeycloakDirectorySource implements DirectorySource {
 
   private async accessToken(signal: AbortSignal | undefined): Promise<string> {
     if (this.token && Date.now() < this.token.expiresAt) return this.token.value;
-    const basic = Buffer.from(`${encodeURIComponent(this.settings.clientId ?? '')}:${encodeURIComponent(this.settings.clientSecret ?? '')}`).toString('base64');
+    const basic = Buffer.from(
+      `${encodeURIComponent(this.settings.clientId ?? '')}:${encodeURIComponent(this.settings.clientSecret ?? '')}`,
+    ).toString('base64');
     let body: Record<string, unknown>;
     try {
       body = asRecord(

@@ -38,7 +38,9 @@ export class ScimDirectorySource implements DirectorySource {
       const body = await this.get({ startIndex: String(startIndex), count: String(this.settings.pageSize) }, signal);
       const echoed = body.startIndex;
       if (echoed !== undefined && Number(echoed) !== startIndex) {
-        throw brokenPaging(`the server answered startIndex=${describeValue(echoed)} when asked for startIndex=${startIndex} (it ignores startIndex)`);
+        throw brokenPaging(
+          `the server answered startIndex=${describeValue(echoed)} when asked for startIndex=${startIndex} (it ignores startIndex)`,
+        );
       }
       const resources = body.Resources === undefined ? [] : asArray(body.Resources, 'SCIM "Resources"');
       const users = resources.map((raw) => mapScimUser(raw, this.settings.subjectField, this.settings.rolesClaim));
@@ -73,7 +75,10 @@ export class ScimDirectorySource implements DirectorySource {
   /** RFC 9865 §5: `pagination.cursor` in the ServiceProviderConfig. No config, or none readable: index paging. */
   private async offersCursor(signal: AbortSignal | undefined): Promise<boolean> {
     try {
-      const config = asRecord(await this.http.json(new URL('ServiceProviderConfig', `${this.settings.url}/`), { headers: this.headers(), signal }), 'SCIM ServiceProviderConfig');
+      const config = asRecord(
+        await this.http.json(new URL('ServiceProviderConfig', `${this.settings.url}/`), { headers: this.headers(), signal }),
+        'SCIM ServiceProviderConfig',
+      );
       const pagination = config.pagination;
       return pagination !== null && typeof pagination === 'object' && (pagination as Record<string, unknown>).cursor === true;
     } catch (error) {
@@ -94,7 +99,10 @@ export class ScimDirectorySource implements DirectorySource {
 }
 
 function brokenPaging(what: string): UserSyncError {
-  return new UserSyncError('SYNC_SOURCE_BAD_RESPONSE', `SCIM paging is broken: ${what}; the listing cannot be complete, so the pass stops and deactivates nobody`);
+  return new UserSyncError(
+    'SYNC_SOURCE_BAD_RESPONSE',
+    `SCIM paging is broken: ${what}; the listing cannot be complete, so the pass stops and deactivates nobody`,
+  );
 }
 
 /**

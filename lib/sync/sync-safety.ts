@@ -43,7 +43,8 @@ export function deactivationHold(
     activeUsers: active,
     limit,
     limitSetting: setting,
-    message: `${numbers}, more than the deactivation limit of ${limit} (sync.deactivateLimit, AUTH_SYNC_DEACTIVATE_LIMIT=${setting}); ` +
+    message:
+      `${numbers}, more than the deactivation limit of ${limit} (sync.deactivateLimit, AUTH_SYNC_DEACTIVATE_LIMIT=${setting}); ` +
       `check the listing first (${counts.matched} of ${counts.fetched} listed users matched a local identity; if that is low, ${cause}), ` +
       'then raise the limit for one run if the provider really lost these users',
   };

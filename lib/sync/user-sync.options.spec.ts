@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { AuthConfigError } from '../errors/auth-error.js';
 import { resolveUserSyncOptions, type UserSyncOptions } from './user-sync.options.js';
 
-const authentik: UserSyncOptions = { source: 'authentik', url: 'https://auth.example.com/', token: 'tok', issuer: 'https://auth.example.com/application/o/app/' };
+const authentik: UserSyncOptions = {
+  source: 'authentik',
+  url: 'https://auth.example.com/',
+  token: 'tok',
+  issuer: 'https://auth.example.com/application/o/app/',
+};
 
 function keyOf(options: UserSyncOptions | undefined): string | undefined {
   try {
@@ -17,15 +22,40 @@ function keyOf(options: UserSyncOptions | undefined): string | undefined {
 describe('resolveUserSyncOptions', () => {
   it('defaults to no source, daily at 03:00 UTC, deactivation on, import off', () => {
     expect(resolveUserSyncOptions(undefined)).toMatchObject({
-      source: 'none', cron: '0 3 * * *', timeZone: 'UTC', enabled: false, scheduled: false,
-      importUsers: false, deactivateMissing: true, pageSize: 100, batchSize: 1000, retries: 4, leaseSeconds: 120,
+      source: 'none',
+      cron: '0 3 * * *',
+      timeZone: 'UTC',
+      enabled: false,
+      scheduled: false,
+      importUsers: false,
+      deactivateMissing: true,
+      pageSize: 100,
+      batchSize: 1000,
+      retries: 4,
+      leaseSeconds: 120,
     });
   });
 
   it('applies the per-source subject field and trims the URL', () => {
-    expect(resolveUserSyncOptions(authentik)).toMatchObject({ subjectField: 'uid', url: 'https://auth.example.com', enabled: true, scheduled: true });
-    expect(resolveUserSyncOptions({ source: 'keycloak', url: 'https://kc.example.com/realms/r', clientId: 'c', clientSecret: 's', issuer: 'x' }).subjectField).toBe('id');
-    expect(resolveUserSyncOptions({ source: 'scim', url: 'https://idp.example.com/scim/v2', token: 't', issuer: 'x', subjectField: 'externalId' }).subjectField).toBe('externalId');
+    expect(resolveUserSyncOptions(authentik)).toMatchObject({
+      subjectField: 'uid',
+      url: 'https://auth.example.com',
+      enabled: true,
+      scheduled: true,
+    });
+    expect(
+      resolveUserSyncOptions({ source: 'keycloak', url: 'https://kc.example.com/realms/r', clientId: 'c', clientSecret: 's', issuer: 'x' })
+        .subjectField,
+    ).toBe('id');
+    expect(
+      resolveUserSyncOptions({
+        source: 'scim',
+        url: 'https://idp.example.com/scim/v2',
+        token: 't',
+        issuer: 'x',
+        subjectField: 'externalId',
+      }).subjectField,
+    ).toBe('externalId');
   });
 
   it('reads the deactivation limit as a count or a share (default 10%)', () => {
@@ -37,7 +67,10 @@ describe('resolveUserSyncOptions', () => {
 
   it('Keycloak roles sync only with the realm roles claim; the Admin API URL is accepted', () => {
     const kc = { source: 'keycloak' as const, url: 'https://kc.example.com/admin/realms/r', clientId: 'c', clientSecret: 's', issuer: 'x' };
-    expect(resolveUserSyncOptions({ ...kc, syncRoles: true, rolesClaim: 'realm_access.roles' })).toMatchObject({ syncRoles: true, rolesConcurrency: 8 });
+    expect(resolveUserSyncOptions({ ...kc, syncRoles: true, rolesClaim: 'realm_access.roles' })).toMatchObject({
+      syncRoles: true,
+      rolesConcurrency: 8,
+    });
     expect(resolveUserSyncOptions(kc).rolesClaim).toBe('roles');
   });
 
@@ -73,7 +106,18 @@ describe('resolveUserSyncOptions', () => {
     [{ ...authentik, deactivateLimit: -1 }, 'sync.deactivateLimit'],
     [{ ...authentik, deactivateLimit: '2.5' }, 'sync.deactivateLimit'],
     [{ ...authentik, syncRoles: true }, 'sync.syncRoles'],
-    [{ source: 'keycloak', url: 'https://kc.example.com/realms/r', clientId: 'c', clientSecret: 's', issuer: 'x', syncRoles: true, rolesClaim: 'roles' }, 'sync.syncRoles'],
+    [
+      {
+        source: 'keycloak',
+        url: 'https://kc.example.com/realms/r',
+        clientId: 'c',
+        clientSecret: 's',
+        issuer: 'x',
+        syncRoles: true,
+        rolesClaim: 'roles',
+      },
+      'sync.syncRoles',
+    ],
     [{ source: 'keycloak', url: 'https://kc.example.com/admin/realms/', clientId: 'c', clientSecret: 's', issuer: 'x' }, 'sync.url'],
     [{ ...authentik, directorySource: {} as never }, 'sync.directorySource'],
   ])('rejects %j naming the key', (options, key) => {

@@ -121,7 +121,11 @@ export function resolveUserSyncOptions(options: UserSyncOptions | undefined): Re
   const o = options ?? {};
   const directorySource = o.directorySource;
   if (directorySource !== undefined && typeof directorySource?.listUsers !== 'function') {
-    throw new AuthConfigError('sync.directorySource', 'has no listUsers() method', 'Pass an object implementing the DirectorySource interface.');
+    throw new AuthConfigError(
+      'sync.directorySource',
+      'has no listUsers() method',
+      'Pass an object implementing the DirectorySource interface.',
+    );
   }
   const kind = o.source ?? 'none';
   if (!SOURCES.includes(kind)) {
@@ -130,7 +134,10 @@ export function resolveUserSyncOptions(options: UserSyncOptions | undefined): Re
   const source = directorySource ? 'custom' : kind;
   const cron = resolveCron(o.cron);
   const timeZone = resolveTimeZone(o.timeZone, cron);
-  const url = source === 'authentik' || source === 'keycloak' || source === 'scim' ? resolveUrl(o.url, source, o.allowInsecureUrl === true) : optionalString(o.url, 'sync.url');
+  const url =
+    source === 'authentik' || source === 'keycloak' || source === 'scim'
+      ? resolveUrl(o.url, source, o.allowInsecureUrl === true)
+      : optionalString(o.url, 'sync.url');
   const token = optionalString(o.token, 'sync.token');
   const clientId = optionalString(o.clientId, 'sync.clientId');
   const clientSecret = optionalString(o.clientSecret, 'sync.clientSecret');
@@ -139,30 +146,58 @@ export function resolveUserSyncOptions(options: UserSyncOptions | undefined): Re
     throw new AuthConfigError('sync.token', 'is missing', `Set it (AUTH_SYNC_TOKEN) to ${what}.`);
   }
   if (source === 'keycloak' && !clientId) {
-    throw new AuthConfigError('sync.clientId', 'is missing', 'Set it (AUTH_SYNC_CLIENT_ID) to a confidential client with "Service accounts roles" and the realm-management role view-users.');
+    throw new AuthConfigError(
+      'sync.clientId',
+      'is missing',
+      'Set it (AUTH_SYNC_CLIENT_ID) to a confidential client with "Service accounts roles" and the realm-management role view-users.',
+    );
   }
   if (source === 'keycloak' && !clientSecret) {
-    throw new AuthConfigError('sync.clientSecret', 'is missing', 'Set it (AUTH_SYNC_CLIENT_SECRET) to the secret of the Keycloak service-account client.');
+    throw new AuthConfigError(
+      'sync.clientSecret',
+      'is missing',
+      'Set it (AUTH_SYNC_CLIENT_SECRET) to the secret of the Keycloak service-account client.',
+    );
   }
   const subjectField = o.subjectField ?? DEFAULT_SUBJECT_FIELD[kind];
   if (typeof subjectField !== 'string' || !/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/.test(subjectField)) {
-    throw new AuthConfigError('sync.subjectField', `is "${String(subjectField)}"`, 'Use a field name or dot path such as "uid", "id", "username" or "attributes.upn".');
+    throw new AuthConfigError(
+      'sync.subjectField',
+      `is "${String(subjectField)}"`,
+      'Use a field name or dot path such as "uid", "id", "username" or "attributes.upn".',
+    );
   }
   const rolesClaim = o.rolesClaim ?? 'roles';
   if (typeof rolesClaim !== 'string' || !/^[^.\s]+(\.[^.\s]+)*$/.test(rolesClaim)) {
-    throw new AuthConfigError('sync.rolesClaim', `is "${String(rolesClaim)}"`, 'Use the dot path the login reads roles from, e.g. "roles", "groups" or "realm_access.roles".');
+    throw new AuthConfigError(
+      'sync.rolesClaim',
+      `is "${String(rolesClaim)}"`,
+      'Use the dot path the login reads roles from, e.g. "roles", "groups" or "realm_access.roles".',
+    );
   }
   const syncRoles = flag(o.syncRoles, false, 'sync.syncRoles');
   if (syncRoles && source !== 'keycloak') {
-    throw new AuthConfigError('sync.syncRoles', `is true for source "${source}"`, 'Only the Keycloak source reads role mappings; Authentik and SCIM list groups and roles with each user. Unset it (AUTH_SYNC_ROLES).');
+    throw new AuthConfigError(
+      'sync.syncRoles',
+      `is true for source "${source}"`,
+      'Only the Keycloak source reads role mappings; Authentik and SCIM list groups and roles with each user. Unset it (AUTH_SYNC_ROLES).',
+    );
   }
   if (syncRoles && rolesClaim !== 'realm_access.roles') {
-    throw new AuthConfigError('sync.syncRoles', `is true but the roles claim is "${rolesClaim}"`, 'Keycloak role sync writes realm roles, which the login reads only from "realm_access.roles": set rolesClaim (OIDC_ROLES_CLAIM) to realm_access.roles, or unset AUTH_SYNC_ROLES so the stored roles are kept.');
+    throw new AuthConfigError(
+      'sync.syncRoles',
+      `is true but the roles claim is "${rolesClaim}"`,
+      'Keycloak role sync writes realm roles, which the login reads only from "realm_access.roles": set rolesClaim (OIDC_ROLES_CLAIM) to realm_access.roles, or unset AUTH_SYNC_ROLES so the stored roles are kept.',
+    );
   }
   const enabled = source !== 'none';
   const issuer = optionalString(o.issuer, 'sync.issuer');
   if (enabled && !issuer) {
-    throw new AuthConfigError('sync.issuer', 'is missing', 'Set it to the OIDC issuer whose identities the sync updates (AuthModule passes its issuerUrl).');
+    throw new AuthConfigError(
+      'sync.issuer',
+      'is missing',
+      'Set it to the OIDC issuer whose identities the sync updates (AuthModule passes its issuerUrl).',
+    );
   }
   return {
     cron,
@@ -201,7 +236,8 @@ function resolveDeactivateLimit(value: unknown): DeactivateLimit {
     if (!Number.isInteger(value) || value < 0) throw new AuthConfigError('sync.deactivateLimit', `is ${value}`, fix);
     return { count: value, text: String(value) };
   }
-  if (typeof value !== 'string') throw new AuthConfigError('sync.deactivateLimit', `must be a number or a string, got ${typeof value}`, fix);
+  if (typeof value !== 'string')
+    throw new AuthConfigError('sync.deactivateLimit', `must be a number or a string, got ${typeof value}`, fix);
   const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(value);
   if (!match || (match[2] === '' && match[1].includes('.'))) throw new AuthConfigError('sync.deactivateLimit', `is "${value}"`, fix);
   const n = Number(match[1]);
@@ -214,7 +250,8 @@ function resolveDeactivateLimit(value: unknown): DeactivateLimit {
 
 function resolveCron(value: unknown): string {
   if (value === undefined || value === null || value === '') return '0 3 * * *';
-  if (typeof value !== 'string') throw new AuthConfigError('sync.cron', `must be a string, got ${typeof value}`, 'Use a cron expression such as "0 3 * * *", or "off".');
+  if (typeof value !== 'string')
+    throw new AuthConfigError('sync.cron', `must be a string, got ${typeof value}`, 'Use a cron expression such as "0 3 * * *", or "off".');
   const cron = value.trim().replace(/\s+/g, ' ');
   if (cron.toLowerCase() === 'off') return 'off';
   const fields = cron.split(' ').length;
@@ -228,19 +265,32 @@ function resolveCron(value: unknown): string {
     }
   }
   if (error) {
-    throw new AuthConfigError('sync.cron', `"${value}" ${error}`, 'Use 5 fields (minute hour day month weekday, e.g. "0 3 * * *"), 6 with seconds first, or "off".');
+    throw new AuthConfigError(
+      'sync.cron',
+      `"${value}" ${error}`,
+      'Use 5 fields (minute hour day month weekday, e.g. "0 3 * * *"), 6 with seconds first, or "off".',
+    );
   }
   return cron;
 }
 
 function resolveTimeZone(value: unknown, cron: string): string {
   if (value === undefined || value === null || value === '') return 'UTC';
-  if (typeof value !== 'string') throw new AuthConfigError('sync.timeZone', `must be a string, got ${typeof value}`, 'Use an IANA zone such as "UTC" or "Europe/Berlin".');
+  if (typeof value !== 'string')
+    throw new AuthConfigError(
+      'sync.timeZone',
+      `must be a string, got ${typeof value}`,
+      'Use an IANA zone such as "UTC" or "Europe/Berlin".',
+    );
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
     new CronTime(cron === 'off' ? '0 3 * * *' : cron, value);
   } catch {
-    throw new AuthConfigError('sync.timeZone', `"${value}" is not a known time zone`, 'Use an IANA zone such as "UTC", "Europe/Berlin" or "America/New_York".');
+    throw new AuthConfigError(
+      'sync.timeZone',
+      `"${value}" is not a known time zone`,
+      'Use an IANA zone such as "UTC", "Europe/Berlin" or "America/New_York".',
+    );
   }
   return value;
 }
@@ -248,7 +298,8 @@ function resolveTimeZone(value: unknown, cron: string): string {
 function resolveUrl(value: unknown, source: 'authentik' | 'keycloak' | 'scim', allowInsecure: boolean): string {
   const example = {
     authentik: 'the Authentik origin, e.g. https://auth.example.com',
-    keycloak: 'the realm URL, e.g. https://kc.example.com/realms/myrealm (its Admin API URL https://kc.example.com/admin/realms/myrealm works too)',
+    keycloak:
+      'the realm URL, e.g. https://kc.example.com/realms/myrealm (its Admin API URL https://kc.example.com/admin/realms/myrealm works too)',
     scim: 'the SCIM base that holds /Users, e.g. https://idp.example.com/scim/v2',
   }[source];
   if (typeof value !== 'string' || value.trim() === '') {
@@ -260,10 +311,20 @@ function resolveUrl(value: unknown, source: 'authentik' | 'keycloak' | 'scim', a
   } catch {
     throw new AuthConfigError('sync.url', `is not an absolute URL ("${value}")`, `Set it to ${example}.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AuthConfigError('sync.url', `has protocol ${url.protocol}`, 'Use an https: URL.');
-  if (url.search || url.hash || url.username || url.password) throw new AuthConfigError('sync.url', 'has a query, fragment or credentials', `Set it to ${example}; credentials go in sync.token / sync.clientSecret.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new AuthConfigError('sync.url', `has protocol ${url.protocol}`, 'Use an https: URL.');
+  if (url.search || url.hash || url.username || url.password)
+    throw new AuthConfigError(
+      'sync.url',
+      'has a query, fragment or credentials',
+      `Set it to ${example}; credentials go in sync.token / sync.clientSecret.`,
+    );
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname) && !allowInsecure) {
-    throw new AuthConfigError('sync.url', `uses plain http on a non-loopback host (${url.host})`, 'Use https (the API token travels in every request), or set sync.allowInsecureUrl for a network you control.');
+    throw new AuthConfigError(
+      'sync.url',
+      `uses plain http on a non-loopback host (${url.host})`,
+      'Use https (the API token travels in every request), or set sync.allowInsecureUrl for a network you control.',
+    );
   }
   if (source === 'keycloak' && !/^(.*?)\/(?:admin\/)?realms\/[^/]+\/?$/.test(url.pathname)) {
     throw new AuthConfigError('sync.url', `is not a Keycloak realm URL ("${value}")`, `Set it to ${example}.`);
@@ -282,4 +343,3 @@ function flag(value: unknown, fallback: boolean, key: string): boolean {
   if (typeof value !== 'boolean') throw new AuthConfigError(key, `must be a boolean, got ${typeof value}`, 'Pass true or false.');
   return value;
 }
-

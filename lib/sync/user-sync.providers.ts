@@ -41,7 +41,11 @@ export const userSyncOptionsProvider: Provider = {
   provide: USER_SYNC_OPTIONS,
   inject: [RESOLVED_AUTH_OPTIONS],
   useFactory: (auth: ResolvedAuthOptions): ResolvedUserSyncOptions =>
-    resolveUserSyncOptions({ ...auth.sync, issuer: auth.sync?.issuer ?? auth.tokens.issuer, rolesClaim: auth.sync?.rolesClaim ?? auth.tokens.rolesPath?.join('.') }),
+    resolveUserSyncOptions({
+      ...auth.sync,
+      issuer: auth.sync?.issuer ?? auth.tokens.issuer,
+      rolesClaim: auth.sync?.rolesClaim ?? auth.tokens.rolesPath?.join('.'),
+    }),
 };
 
 export const directorySourceProvider: Provider = {

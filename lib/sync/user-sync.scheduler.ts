@@ -34,7 +34,9 @@ export class UserSyncScheduler implements OnApplicationBootstrap, BeforeApplicat
     this.job = CronJob.from({ cronTime: cron, timeZone, start: false, waitForCompletion: true, onTick: () => this.onTick() });
     this.registry.addCronJob(USER_SYNC_JOB, this.job);
     this.job.start();
-    this.logger.log(`user sync scheduled "${cron}" (${timeZone}) from ${this.options.source}, next at ${this.job.nextDate().toISO()}; ${this.sync.matching}`);
+    this.logger.log(
+      `user sync scheduled "${cron}" (${timeZone}) from ${this.options.source}, next at ${this.job.nextDate().toISO()}; ${this.sync.matching}`,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -63,7 +63,13 @@ export class UserSyncService {
    */
   runOnce(options: RunOnceOptions = {}): Promise<SyncRunSummary> {
     if (!this.options.enabled || !this.options.issuer) {
-      return Promise.reject(new AuthConfigError('sync.source', 'is "none"', 'Set sync.source (AUTH_SYNC_SOURCE) to authentik, keycloak or scim, or pass sync.directorySource.'));
+      return Promise.reject(
+        new AuthConfigError(
+          'sync.source',
+          'is "none"',
+          'Set sync.source (AUTH_SYNC_SOURCE) to authentik, keycloak or scim, or pass sync.directorySource.',
+        ),
+      );
     }
     if (this.current) {
       this.logger.log('sync skipped: another pass is running on this instance');
@@ -106,7 +112,10 @@ export class UserSyncService {
       const flush = async (users: DirectoryUser[]) => {
         const result = await this.store.writeBatch(lease.runId, issuer, users, this.options.importUsers, deactivateMissing);
         if (!result.leased) {
-          throw new UserSyncError('SYNC_LEASE_LOST', `another replica took over sync run ${lease.runId} (no heartbeat for ${leaseSeconds} s)`);
+          throw new UserSyncError(
+            'SYNC_LEASE_LOST',
+            `another replica took over sync run ${lease.runId} (no heartbeat for ${leaseSeconds} s)`,
+          );
         }
         counts.created += result.created;
         counts.updated += result.updated;
@@ -149,7 +158,13 @@ export class UserSyncService {
   }
 
   /** The deactivation step and the run's record, after a listing that completed. */
-  private async complete(lease: { runId: string; startedAt: Date }, issuer: string, counts: RunCounts, totals: Set<number>, startedAt: number): Promise<SyncRunSummary> {
+  private async complete(
+    lease: { runId: string; startedAt: Date },
+    issuer: string,
+    counts: RunCounts,
+    totals: Set<number>,
+    startedAt: number,
+  ): Promise<SyncRunSummary> {
     const { deactivateMissing, deactivateLimit } = this.options;
     const skipReason = deactivateMissing ? this.deactivationSkipReason(counts.fetched, totals) : null;
     if (skipReason) this.logger.warn(`sync deactivates no missing users: ${skipReason}`);
@@ -159,7 +174,11 @@ export class UserSyncService {
     counts.deactivated = result.deactivated;
     const hold = deactivationHold(result, counts, this.options, this.source.name);
     if (hold) this.logger.warn(`sync deactivated nobody: ${hold.message}`);
-    await this.store.finish(lease.runId, 'completed', counts, { deactivationSkipped: skipReason, deactivation: result, deactivationHeld: hold?.message ?? null });
+    await this.store.finish(lease.runId, 'completed', counts, {
+      deactivationSkipped: skipReason,
+      deactivation: result,
+      deactivationHeld: hold?.message ?? null,
+    });
     const summary: SyncRunSummary = {
       skipped: false,
       runId: lease.runId,
@@ -172,22 +191,40 @@ export class UserSyncService {
     this.logger.log(formatSyncSummary(summary));
     this.audit?.record({
       event: 'sync_run',
-      details: { runId: lease.runId, source: this.source.name, ...counts, deactivationHeld: hold?.message ?? null, deactivationSkipped: skipReason },
+      details: {
+        runId: lease.runId,
+        source: this.source.name,
+        ...counts,
+        deactivationHeld: hold?.message ?? null,
+        deactivationSkipped: skipReason,
+      },
     });
     return summary;
   }
 
   /** Deactivating "missing" users needs a listing that is complete and consistent. */
   private deactivationSkipReason(fetched: number, totals: Set<number>): string | null {
-    if (fetched === 0) return 'the directory listed nobody (check the token\'s permissions)';
-    if (totals.size > 1) return `the directory's user count changed while it was listed (${[...totals].join(' → ')}), so paging may have skipped users`;
+    if (fetched === 0) return "the directory listed nobody (check the token's permissions)";
+    if (totals.size > 1)
+      return `the directory's user count changed while it was listed (${[...totals].join(' → ')}), so paging may have skipped users`;
     return null;
   }
 
   private skipped(): SyncRunSummary {
     return {
-      skipped: true, runId: null, source: this.source.name, fetched: 0, created: 0, updated: 0, deactivated: 0, unchanged: 0,
-      matched: 0, skippedUsers: 0, deactivationSkipped: null, deactivationHeld: null, durationMs: 0,
+      skipped: true,
+      runId: null,
+      source: this.source.name,
+      fetched: 0,
+      created: 0,
+      updated: 0,
+      deactivated: 0,
+      unchanged: 0,
+      matched: 0,
+      skippedUsers: 0,
+      deactivationSkipped: null,
+      deactivationHeld: null,
+      durationMs: 0,
     };
   }
 }

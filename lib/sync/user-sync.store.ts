@@ -181,7 +181,13 @@ export class UserSyncStore {
    * rows where something differs (reactivating users the directory shows enabled), and, with
    * `importUsers`, creates users and identities for the unmatched. Deactivation waits for the end.
    */
-  async writeBatch(runId: string, issuer: string, users: readonly DirectoryUser[], importUsers: boolean, deactivate: boolean): Promise<BatchResult> {
+  async writeBatch(
+    runId: string,
+    issuer: string,
+    users: readonly DirectoryUser[],
+    importUsers: boolean,
+    deactivate: boolean,
+  ): Promise<BatchResult> {
     const json = JSON.stringify(
       users.map((u) => ({
         subject: u.subject,
@@ -204,9 +210,21 @@ export class UserSyncStore {
    * created after the pass started, who may have signed up after their page was read) —
    * all of them, or, beyond `limit` or when `allowed` is false, none.
    */
-  async deactivate(lease: SyncLease, issuer: string, includeMissing: boolean, limit: DeactivateLimit, allowed: boolean): Promise<DeactivationResult> {
+  async deactivate(
+    lease: SyncLease,
+    issuer: string,
+    includeMissing: boolean,
+    limit: DeactivateLimit,
+    allowed: boolean,
+  ): Promise<DeactivationResult> {
     const rows: DeactivationResult[] = await this.dataSource.query(DEACTIVATE_SQL, [
-      issuer, lease.runId, lease.startedAt, includeMissing, limit.count ?? null, limit.percent ?? null, allowed,
+      issuer,
+      lease.runId,
+      lease.startedAt,
+      includeMissing,
+      limit.count ?? null,
+      limit.percent ?? null,
+      allowed,
     ]);
     return rows[0];
   }
@@ -221,12 +239,22 @@ export class UserSyncStore {
           WHERE id = $1 AND outcome = 'running' RETURNING 1)
        SELECT count(*) FROM done`,
       [
-        runId, outcome, counts.fetched, counts.created, counts.updated, counts.deactivated, counts.unchanged,
-        report.error ?? null, report.deactivationSkipped ?? null, counts.matched, counts.skippedUsers,
-        report.deactivation?.candidates ?? null, report.deactivation?.limit ?? null, report.deactivationHeld ?? null,
+        runId,
+        outcome,
+        counts.fetched,
+        counts.created,
+        counts.updated,
+        counts.deactivated,
+        counts.unchanged,
+        report.error ?? null,
+        report.deactivationSkipped ?? null,
+        counts.matched,
+        counts.skippedUsers,
+        report.deactivation?.candidates ?? null,
+        report.deactivation?.limit ?? null,
+        report.deactivationHeld ?? null,
       ],
     );
     await this.dataSource.query(`DELETE FROM auth_sync_seen WHERE run_id = $1`, [runId]);
   }
-
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { claimIdentifier, cleanClaimText, cleanEmailClaim, extractRoles, extractScopes, hasControlCharacters, readClaimPath } from './claims.js';
+import {
+  claimIdentifier,
+  cleanClaimText,
+  cleanEmailClaim,
+  extractRoles,
+  extractScopes,
+  hasControlCharacters,
+  readClaimPath,
+} from './claims.js';
 
 describe('claims', () => {
   it('reads dot paths and stops at missing or non-object steps', () => {

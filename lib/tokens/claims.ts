@@ -17,7 +17,14 @@ export function extractRoles(claims: Readonly<Record<string, unknown>>, path: re
   const roles = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
   // A role with a control character is no role we could have granted: drop it (PostgreSQL's
   // jsonb refuses \u0000 anyway).
-  return [...new Set(roles.filter((role): role is string => typeof role === 'string' && role.length > 0 && role.length <= MAX_ROLE_LENGTH && !hasControlCharacters(role)))];
+  return [
+    ...new Set(
+      roles.filter(
+        (role): role is string =>
+          typeof role === 'string' && role.length > 0 && role.length <= MAX_ROLE_LENGTH && !hasControlCharacters(role),
+      ),
+    ),
+  ];
 }
 
 /** OAuth scopes from `scope` (space separated, RFC 9068) or `scp` (array, as Azure/Okta emit). */

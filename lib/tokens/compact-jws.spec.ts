@@ -5,11 +5,21 @@ import { JwsKeySet, readCompactJws, verifyCompactJws, type CompactJwsOptions } f
 
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'api';
-const options: CompactJwsOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: new Set(['RS256', 'PS256', 'ES256', 'EdDSA']), clockToleranceSeconds: 30, requiredClaims: ['sub', 'exp'] };
+const options: CompactJwsOptions = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  algorithms: new Set(['RS256', 'PS256', 'ES256', 'EdDSA']),
+  clockToleranceSeconds: 30,
+  requiredClaims: ['sub', 'exp'],
+};
 
 function pair(type: 'rsa' | 'ec' | 'ed25519', kid: string, modulusLength = 2048): { privateKey: KeyObject; jwk: JWK } {
   const { privateKey, publicKey } =
-    type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength }) : type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+    type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength })
+      : type === 'ec'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519');
   return { privateKey, jwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), kid } };
 }
 
@@ -21,7 +31,9 @@ const keySet = new JwsKeySet(jwks);
 
 function sign(key: KeyObject, header: Record<string, unknown>, claims: Record<string, unknown> = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sub: 'alice', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 300, ...claims }).setProtectedHeader(header as never).sign(key);
+  return new SignJWT({ sub: 'alice', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 300, ...claims })
+    .setProtectedHeader(header as never)
+    .sign(key);
 }
 
 /** A hand-made RS256 token: the header may say what jose would refuse to sign. */
@@ -39,7 +51,13 @@ function check(token: string, set = keySet, opts = options) {
 /** jose's own verdict on the same token, for comparison. */
 async function jose(token: string): Promise<string> {
   try {
-    await jwtVerify(token, createLocalJWKSet(jwks as never), { issuer: ISSUER, audience: AUDIENCE, algorithms: [...options.algorithms], clockTolerance: 30, requiredClaims: ['sub', 'exp'] });
+    await jwtVerify(token, createLocalJWKSet(jwks as never), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: [...options.algorithms],
+      clockTolerance: 30,
+      requiredClaims: ['sub', 'exp'],
+    });
     return 'ok';
   } catch (error) {
     return (error as errors.JOSEError).code;
@@ -69,9 +87,21 @@ describe('compact JWS verification on node:crypto', () => {
 
   it.each([
     ['expired', () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { exp: Math.floor(Date.now() / 1000) - 60 }), 'ERR_JWT_EXPIRED'],
-    ['not yet valid', () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { nbf: Math.floor(Date.now() / 1000) + 600 }), 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
-    ['another issuer', () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { iss: 'https://evil.example' }), 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
-    ['another audience', () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { aud: ['x', 'y'] }), 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
+    [
+      'not yet valid',
+      () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { nbf: Math.floor(Date.now() / 1000) + 600 }),
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    ],
+    [
+      'another issuer',
+      () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { iss: 'https://evil.example' }),
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    ],
+    [
+      'another audience',
+      () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { aud: ['x', 'y'] }),
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    ],
     ['no sub', () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { sub: undefined }), 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
     ['a string exp', () => sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }, { exp: '9999999999' }), 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
     ['an unknown kid', () => sign(rsa.privateKey, { alg: 'RS256', kid: 'other' }), 'ERR_JWKS_NO_MATCHING_KEY'],
@@ -105,11 +135,15 @@ describe('compact JWS verification on node:crypto', () => {
     expect(code(await sign(rsa.privateKey, { alg: 'RS256' }), two)).toBe('ERR_JWKS_MULTIPLE_MATCHING_KEYS');
     expect(code(await sign(rsa.privateKey, { alg: 'RS256' }), new JwsKeySet({ keys: [rsa.jwk] }))).toBe('ok');
     const weak = pair('rsa', 'weak', 1024);
-    expect(code(rawRs256({ alg: 'RS256', kid: 'weak' }, weak.privateKey), new JwsKeySet({ keys: [weak.jwk] }))).toBe('ERR_JWKS_NO_MATCHING_KEY');
+    expect(code(rawRs256({ alg: 'RS256', kid: 'weak' }, weak.privateKey), new JwsKeySet({ keys: [weak.jwk] }))).toBe(
+      'ERR_JWKS_NO_MATCHING_KEY',
+    );
   });
 
   it('skips keys that are not for verification', async () => {
-    const set = new JwsKeySet({ keys: [{ ...rsa.jwk, use: 'enc' }, { ...ec.jwk, key_ops: ['encrypt'] }, { kty: 'oct', k: 'c2VjcmV0', kid: 'hs' }, 'junk'] });
+    const set = new JwsKeySet({
+      keys: [{ ...rsa.jwk, use: 'enc' }, { ...ec.jwk, key_ops: ['encrypt'] }, { kty: 'oct', k: 'c2VjcmV0', kid: 'hs' }, 'junk'],
+    });
     expect(code(await sign(rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }), set)).toBe('ERR_JWKS_NO_MATCHING_KEY');
     expect(code(await sign(ec.privateKey, { alg: 'ES256', kid: 'ec-1' }), set)).toBe('ERR_JWKS_NO_MATCHING_KEY');
   });

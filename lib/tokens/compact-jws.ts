@@ -66,8 +66,12 @@ export class JwsKeySet {
       }
       if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) continue;
       const entry: VerificationKey = {
-        kid: typeof jwk.kid === 'string' ? jwk.kid : undefined, kty: String(jwk.kty), crv: typeof jwk.crv === 'string' ? jwk.crv : undefined,
-        alg: typeof jwk.alg === 'string' ? jwk.alg : undefined, use: typeof jwk.use === 'string' ? jwk.use : undefined, key,
+        kid: typeof jwk.kid === 'string' ? jwk.kid : undefined,
+        kty: String(jwk.kty),
+        crv: typeof jwk.crv === 'string' ? jwk.crv : undefined,
+        alg: typeof jwk.alg === 'string' ? jwk.alg : undefined,
+        use: typeof jwk.use === 'string' ? jwk.use : undefined,
+        key,
       };
       this.all.push(entry);
       if (entry.kid !== undefined) this.byKid.set(entry.kid, [...(this.byKid.get(entry.kid) ?? []), entry]);
@@ -79,7 +83,13 @@ export class JwsKeySet {
     if (!isCompactJwsAlgorithm(alg)) return [];
     const spec = ALGORITHMS[alg];
     const pool = typeof kid === 'string' ? (this.byKid.get(kid) ?? []) : this.all;
-    return pool.filter((k) => k.kty === spec.kty && (k.use === undefined || k.use === 'sig') && (k.alg === undefined || k.alg === alg) && (spec.crv === undefined || k.kty === 'RSA' || k.crv === spec.crv));
+    return pool.filter(
+      (k) =>
+        k.kty === spec.kty &&
+        (k.use === undefined || k.use === 'sig') &&
+        (k.alg === undefined || k.alg === alg) &&
+        (spec.crv === undefined || k.kty === 'RSA' || k.crv === spec.crv),
+    );
   }
 }
 
@@ -130,13 +140,17 @@ export function readCompactJws(token: string): { header: Readonly<JWTHeaderParam
 
 /** Verifies the signature with `keys` (from `JwsKeySet.candidates`) and checks the claims set. */
 export function verifyCompactJws(token: string, alg: string, keys: readonly VerificationKey[], options: CompactJwsOptions): JWTPayload {
-  if (!options.algorithms.has(alg) || !isCompactJwsAlgorithm(alg)) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+  if (!options.algorithms.has(alg) || !isCompactJwsAlgorithm(alg))
+    throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
   if (keys.length === 0) throw new errors.JWKSNoMatchingKey();
   if (keys.length > 1) throw new errors.JWKSMultipleMatchingKeys();
   const spec = ALGORITHMS[alg];
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);
-  const key = spec.padding || spec.dsaEncoding ? { key: keys[0].key, padding: spec.padding, saltLength: spec.saltLength, dsaEncoding: spec.dsaEncoding } : keys[0].key;
+  const key =
+    spec.padding || spec.dsaEncoding
+      ? { key: keys[0].key, padding: spec.padding, saltLength: spec.saltLength, dsaEncoding: spec.dsaEncoding }
+      : keys[0].key;
   let valid: boolean;
   try {
     valid = verify(spec.hash, Buffer.from(token.slice(0, dot2), 'latin1'), key, Buffer.from(token.slice(dot2 + 1), 'base64url'));
@@ -144,13 +158,17 @@ export function verifyCompactJws(token: string, alg: string, keys: readonly Veri
     throw new errors.JWSSignatureVerificationFailed(undefined, { cause });
   }
   if (!valid) throw new errors.JWSSignatureVerificationFailed();
-  const claims = parseJson(token.slice(dot1 + 1, dot2), () => new errors.JWTInvalid('JWT Claims Set must be a top-level JSON object')) as JWTPayload;
+  const claims = parseJson(
+    token.slice(dot1 + 1, dot2),
+    () => new errors.JWTInvalid('JWT Claims Set must be a top-level JSON object'),
+  ) as JWTPayload;
   checkClaims(claims, options);
   return claims;
 }
 
 function checkClaims(claims: JWTPayload, options: CompactJwsOptions): void {
-  const failed = (message: string, claim: string, reason = 'check_failed') => new errors.JWTClaimValidationFailed(message, claims, claim, reason);
+  const failed = (message: string, claim: string, reason = 'check_failed') =>
+    new errors.JWTClaimValidationFailed(message, claims, claim, reason);
   for (const claim of ['iss', 'aud', ...options.requiredClaims]) {
     if (!Object.hasOwn(claims, claim)) throw failed(`missing required "${claim}" claim`, claim, 'missing');
   }
@@ -162,8 +180,10 @@ function checkClaims(claims: JWTPayload, options: CompactJwsOptions): void {
   const now = Math.floor(Date.now() / 1000);
   const tolerance = options.clockToleranceSeconds;
   for (const claim of ['iat', 'nbf', 'exp'] as const) {
-    if (claims[claim] !== undefined && typeof claims[claim] !== 'number') throw failed(`"${claim}" claim must be a number`, claim, 'invalid');
+    if (claims[claim] !== undefined && typeof claims[claim] !== 'number')
+      throw failed(`"${claim}" claim must be a number`, claim, 'invalid');
   }
   if (claims.nbf !== undefined && claims.nbf > now + tolerance) throw failed('"nbf" claim timestamp check failed', 'nbf');
-  if (claims.exp !== undefined && claims.exp <= now - tolerance) throw new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
+  if (claims.exp !== undefined && claims.exp <= now - tolerance)
+    throw new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
 }

@@ -50,7 +50,15 @@ describe('IdTokenVerifier', () => {
   }
 
   const claims = (overrides: Record<string, unknown> = {}): JWTPayload => {
-    const base: Record<string, unknown> = { iss: ISSUER, aud: CLIENT_ID, sub: 'alice', iat: now(), exp: now() + 300, nonce: NONCE, ...overrides };
+    const base: Record<string, unknown> = {
+      iss: ISSUER,
+      aud: CLIENT_ID,
+      sub: 'alice',
+      iat: now(),
+      exp: now() + 300,
+      nonce: NONCE,
+      ...overrides,
+    };
     for (const [key, value] of Object.entries(base)) if (value === undefined) delete base[key];
     return base;
   };
@@ -148,7 +156,11 @@ describe('IdTokenVerifier', () => {
   it('tolerates clock skew within clockToleranceSeconds, and none at 0', async () => {
     const skewed = claims({ iat: now() - 600, exp: now() - 45, nbf: now() + 45 });
     await expect(verifier().verify(await rs256(skewed), NONCE)).resolves.toMatchObject({ sub: 'alice' });
-    await expectRejected(await rs256(claims({ iat: now() - 600, exp: now() - 45 })), /ERR_JWT_EXPIRED/, verifier({ clockToleranceSeconds: 0 }));
+    await expectRejected(
+      await rs256(claims({ iat: now() - 600, exp: now() - 45 })),
+      /ERR_JWT_EXPIRED/,
+      verifier({ clockToleranceSeconds: 0 }),
+    );
     await expectRejected(await rs256(claims({ nbf: now() + 45 })), /"nbf"/, verifier({ clockToleranceSeconds: 0 }));
     await expectRejected(await rs256(claims({ iat: now() + 45 })), /"iat" is in the future/, verifier({ clockToleranceSeconds: 0 }));
   });

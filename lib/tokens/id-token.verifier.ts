@@ -30,7 +30,8 @@ export class IdTokenVerifier {
    */
   async verifyRefreshed(idToken: unknown, expectedSubject: string): Promise<JWTPayload> {
     const payload = await this.check(idToken, { nonce: undefined });
-    if (payload.sub !== expectedSubject) throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected ("sub" is not the session\'s subject)');
+    if (payload.sub !== expectedSubject)
+      throw new LoginError('AUTH_ID_TOKEN_INVALID', 'ID token rejected ("sub" is not the session\'s subject)');
     return payload;
   }
 

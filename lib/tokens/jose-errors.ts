@@ -19,7 +19,11 @@ export function joseReason(error: unknown): string {
 export function bearerFailure(error: unknown): Error {
   if (error instanceof UnauthenticatedError || error instanceof DependencyUnavailableError) return error;
   if (isJwksUnreachable(error)) {
-    return new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'Cannot fetch the identity provider\'s signing keys; retry shortly.', { cause: error });
+    return new DependencyUnavailableError(
+      'AUTH_PROVIDER_UNAVAILABLE',
+      "Cannot fetch the identity provider's signing keys; retry shortly.",
+      { cause: error },
+    );
   }
   return new UnauthenticatedError('AUTH_TOKEN_INVALID', `Bearer token rejected (${joseReason(error)})`, { cause: error });
 }
@@ -27,7 +31,11 @@ export function bearerFailure(error: unknown): Error {
 export function idTokenFailure(error: unknown): Error {
   if (error instanceof LoginError || error instanceof DependencyUnavailableError) return error;
   if (isJwksUnreachable(error)) {
-    return new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'Cannot fetch the identity provider\'s signing keys; retry shortly.', { cause: error });
+    return new DependencyUnavailableError(
+      'AUTH_PROVIDER_UNAVAILABLE',
+      "Cannot fetch the identity provider's signing keys; retry shortly.",
+      { cause: error },
+    );
   }
   return new LoginError('AUTH_ID_TOKEN_INVALID', `ID token rejected (${joseReason(error)})`, { cause: error });
 }

@@ -46,9 +46,9 @@ export class JwksCache {
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
     if (!this.keys || this.age() > this.options.maxAgeMs) await this.refresh();
     const keys = this.keys;
-    if (!keys) throw unavailable('the provider\'s signing keys could not be fetched yet');
+    if (!keys) throw unavailable("the provider's signing keys could not be fetched yet");
     if (this.age() > this.options.maxAgeMs + this.options.staleIfErrorMs) {
-      throw unavailable('the provider\'s signing keys are too old and cannot be refreshed');
+      throw unavailable("the provider's signing keys are too old and cannot be refreshed");
     }
     try {
       return await keys.getKey(header, token);
@@ -74,9 +74,9 @@ export class JwksCache {
   private async slowVerificationKeys(alg: string, kid: unknown): Promise<VerificationKey[]> {
     if (!this.keys || this.age() > this.options.maxAgeMs) await this.refresh();
     const keys = this.keys;
-    if (!keys) throw unavailable('the provider\'s signing keys could not be fetched yet');
+    if (!keys) throw unavailable("the provider's signing keys could not be fetched yet");
     if (this.age() > this.options.maxAgeMs + this.options.staleIfErrorMs) {
-      throw unavailable('the provider\'s signing keys are too old and cannot be refreshed');
+      throw unavailable("the provider's signing keys are too old and cannot be refreshed");
     }
     const found = keys.objects.candidates(alg, kid);
     if (found.length > 0 || !(await this.refresh())) return found;
@@ -115,7 +115,9 @@ export class JwksCache {
       })
       .catch((error: unknown) => {
         const age = this.keys ? `keeping the keys fetched ${Math.round(this.age() / 1000)} s ago` : 'no keys yet';
-        this.logger.warn(`JWKS fetch from ${this.options.jwksUri.origin} failed (${reason(error)}); ${age}; next attempt in ${this.options.cooldownMs / 1000} s at the earliest`);
+        this.logger.warn(
+          `JWKS fetch from ${this.options.jwksUri.origin} failed (${reason(error)}); ${age}; next attempt in ${this.options.cooldownMs / 1000} s at the earliest`,
+        );
         return false;
       })
       .finally(() => {

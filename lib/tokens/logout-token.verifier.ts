@@ -51,7 +51,11 @@ export class LogoutTokenVerifier {
     } catch (error) {
       if (error instanceof SessionRequestError || error instanceof DependencyUnavailableError) throw error;
       if (isJwksUnreachable(error)) {
-        throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'Cannot fetch the identity provider\'s signing keys; retry shortly.', { cause: error });
+        throw new DependencyUnavailableError(
+          'AUTH_PROVIDER_UNAVAILABLE',
+          "Cannot fetch the identity provider's signing keys; retry shortly.",
+          { cause: error },
+        );
       }
       throw invalid(joseReason(error), error);
     }

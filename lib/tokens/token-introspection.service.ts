@@ -78,7 +78,11 @@ export class TokenIntrospectionService {
       response = await client.tokenIntrospection(await this.config(), token);
     } catch (error) {
       this.logger.warn(`token introspection failed: ${describe(error)}`);
-      throw new DependencyUnavailableError('AUTH_PROVIDER_UNAVAILABLE', 'The identity provider cannot check this token now; retry shortly.', { cause: error });
+      throw new DependencyUnavailableError(
+        'AUTH_PROVIDER_UNAVAILABLE',
+        'The identity provider cannot check this token now; retry shortly.',
+        { cause: error },
+      );
     }
     const answer = this.judge(response);
     const now = Date.now();
@@ -97,23 +101,29 @@ export class TokenIntrospectionService {
     const now = Date.now() / 1000;
     const tolerance = this.tokens.clockToleranceSeconds;
     const tokenType = typeof response.token_type === 'string' ? response.token_type.toLowerCase() : undefined;
-    if (tokenType !== undefined && !ACCESS_TOKEN_TYPES.has(tokenType)) return { active: false, reason: 'The bearer token is not an access token.' };
+    if (tokenType !== undefined && !ACCESS_TOKEN_TYPES.has(tokenType))
+      return { active: false, reason: 'The bearer token is not an access token.' };
     const sub = claimIdentifier(response.sub);
     if (!sub) return { active: false, reason: 'The bearer token names no subject.' };
-    if (response.iss !== undefined && response.iss !== this.tokens.issuer) return { active: false, reason: 'The bearer token is from another issuer.' };
+    if (response.iss !== undefined && response.iss !== this.tokens.issuer)
+      return { active: false, reason: 'The bearer token is from another issuer.' };
     // Required, as for a JWT: an active token of the provider may be meant for another API, or be
     // a refresh token (which introspects active with no `aud` and, at some providers, no token_type).
     const audiences = Array.isArray(response.aud) ? response.aud : response.aud === undefined ? [] : [response.aud];
     if (!audiences.includes(this.tokens.audience)) return { active: false, reason: 'The bearer token is meant for another audience.' };
-    if (typeof response.exp === 'number' && response.exp + tolerance < now) return { active: false, reason: 'The bearer token has expired.' };
-    if (typeof response.nbf === 'number' && response.nbf - tolerance > now) return { active: false, reason: 'The bearer token is not valid yet.' };
+    if (typeof response.exp === 'number' && response.exp + tolerance < now)
+      return { active: false, reason: 'The bearer token has expired.' };
+    if (typeof response.nbf === 'number' && response.nbf - tolerance > now)
+      return { active: false, reason: 'The bearer token is not valid yet.' };
     const allowed = this.tokens.allowedClientIds;
     if (allowed) {
-      const clientId = typeof response.client_id === 'string' ? response.client_id : typeof response.azp === 'string' ? response.azp : undefined;
-      if (!clientId || !allowed.has(clientId)) return { active: false, reason: 'The bearer token was issued to a client this API does not accept.' };
+      const clientId =
+        typeof response.client_id === 'string' ? response.client_id : typeof response.azp === 'string' ? response.azp : undefined;
+      if (!clientId || !allowed.has(clientId))
+        return { active: false, reason: 'The bearer token was issued to a client this API does not accept.' };
     }
     const { active: _active, ...claims } = response;
-    return { active: true, claims: { ...claims, sub } as VerifiedAccessToken };
+    return { active: true, claims: { ...claims, sub } };
   }
 
   /** The discovered provider with our client credentials (and the configured endpoint, if any). */

@@ -61,7 +61,10 @@ export class AuthIdentitiesService {
    * Adds (`issuer`, `subject`) to the user. `created: false` when the user had it already;
    * `409 AUTH_IDENTITY_CONFLICT` when another user has it (it stays theirs).
    */
-  async link(userId: string, identity: { provider: string; issuer: string; subject: string; email: string | null }): Promise<{ identity: LinkedIdentity; created: boolean }> {
+  async link(
+    userId: string,
+    identity: { provider: string; issuer: string; subject: string; email: string | null },
+  ): Promise<{ identity: LinkedIdentity; created: boolean }> {
     return this.dataSource.transaction(async (manager) => {
       const user: unknown[] = await manager.query('SELECT id FROM auth_users WHERE id = $1 FOR UPDATE', [userId]);
       if (user.length === 0) throw new AuthError('AUTH_SESSION_INVALID', 'The signed-in user no longer exists.');
@@ -79,7 +82,10 @@ export class AuthIdentitiesService {
         [identity.issuer, identity.subject],
       );
       if (existing?.user_id !== userId) {
-        throw new AuthError('AUTH_IDENTITY_CONFLICT', 'This account at the provider belongs to another user; sign in with it and unlink it there first.');
+        throw new AuthError(
+          'AUTH_IDENTITY_CONFLICT',
+          'This account at the provider belongs to another user; sign in with it and unlink it there first.',
+        );
       }
       return { identity: this.toLinked(existing), created: false };
     });
@@ -94,10 +100,14 @@ export class AuthIdentitiesService {
     if (!UUID.test(identityId)) throw notFound();
     const removed = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT id FROM auth_users WHERE id = $1 FOR UPDATE', [userId]);
-      const rows: IdentityRow[] = await manager.query('SELECT id, user_id, provider, issuer, subject, email, linked_at FROM auth_identities WHERE user_id = $1', [userId]);
+      const rows: IdentityRow[] = await manager.query(
+        'SELECT id, user_id, provider, issuer, subject, email, linked_at FROM auth_identities WHERE user_id = $1',
+        [userId],
+      );
       const target = rows.find((row) => row.id === identityId.toLowerCase());
       if (!target) throw notFound();
-      if (rows.length === 1) throw new AuthError('AUTH_LAST_IDENTITY', 'This is your only identity: link another provider before removing it.');
+      if (rows.length === 1)
+        throw new AuthError('AUTH_LAST_IDENTITY', 'This is your only identity: link another provider before removing it.');
       await manager.query('DELETE FROM auth_identities WHERE id = $1 AND user_id = $2', [target.id, userId]);
       return target;
     });

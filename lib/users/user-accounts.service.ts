@@ -89,7 +89,13 @@ export class UserAccountsService {
    * (`issuedAt`, seconds): its roles are that token's, not newer knowledge, so a later token's
    * roles still count (see `bearerRoles`).
    */
-  async findOrCreate(issuer: string, subject: string, mapped: UserProfile, issuedAt?: number, context: ProvisioningContext = OPEN): Promise<StoredUser> {
+  async findOrCreate(
+    issuer: string,
+    subject: string,
+    mapped: UserProfile,
+    issuedAt?: number,
+    context: ProvisioningContext = OPEN,
+  ): Promise<StoredUser> {
     const existing = await this.find(issuer, subject);
     if (existing) return existing;
     try {
@@ -113,7 +119,10 @@ export class UserAccountsService {
     const address = cleanEmailClaim(typeof email === 'string' ? email.trim() : email);
     if (!address || !/^[^@\s]+@[^@\s]+$/.test(address)) throw new TypeError('invite(email): "email" must be an email address');
     const roles = sanitizeProfile({ email: null, displayName: null, username: null, avatarUrl: null, roles: options.roles ?? [] }).roles;
-    const displayName = options.displayName === undefined ? null : sanitizeProfile({ email: null, displayName: options.displayName, username: null, avatarUrl: null, roles: [] }).displayName;
+    const displayName =
+      options.displayName === undefined
+        ? null
+        : sanitizeProfile({ email: null, displayName: options.displayName, username: null, avatarUrl: null, roles: [] }).displayName;
     return this.dataSource.transaction(async (manager) => {
       const taken: Array<{ invited: boolean }> = await manager.query(
         `SELECT u.invited_at IS NOT NULL AS invited FROM auth_users u
@@ -132,17 +141,29 @@ export class UserAccountsService {
     });
   }
 
-  private async provision(issuer: string, subject: string, profile: UserProfile, context: ProvisioningContext, isLogin: boolean, issuedAt?: number): Promise<StoredUser> {
+  private async provision(
+    issuer: string,
+    subject: string,
+    profile: UserProfile,
+    context: ProvisioningContext,
+    isLogin: boolean,
+    issuedAt?: number,
+  ): Promise<StoredUser> {
     if (profile.email && context.emailVerified) {
       const claimed = await this.claimInvite(issuer, subject, profile, context, isLogin);
       if (claimed) return claimed;
     }
     if (!context.rules.autoProvision) {
-      throw new ForbiddenError('AUTH_NOT_PROVISIONED', 'There is no account here for this sign-in; ask an administrator for an invitation.');
+      throw new ForbiddenError(
+        'AUTH_NOT_PROVISIONED',
+        'There is no account here for this sign-in; ask an administrator for an invitation.',
+      );
     }
     const domain = profile.email?.slice(profile.email.lastIndexOf('@') + 1).toLowerCase();
     const granted = context.emailVerified && domain !== undefined && context.rules.adminEmailDomains.has(domain) ? ['admin'] : [];
-    return this.dataSource.transaction((manager) => this.insertUser(manager, issuer, subject, profile, isLogin, issuedAt, granted, context.provider));
+    return this.dataSource.transaction((manager) =>
+      this.insertUser(manager, issuer, subject, profile, isLogin, issuedAt, granted, context.provider),
+    );
   }
 
   /**
@@ -150,7 +171,13 @@ export class UserAccountsService {
    * invited user, who then is no longer pending. Null when there is none. The invited row is
    * locked, so two identities cannot claim one invite.
    */
-  private async claimInvite(issuer: string, subject: string, p: UserProfile, context: ProvisioningContext, isLogin: boolean): Promise<StoredUser | null> {
+  private async claimInvite(
+    issuer: string,
+    subject: string,
+    p: UserProfile,
+    context: ProvisioningContext,
+    isLogin: boolean,
+  ): Promise<StoredUser | null> {
     return this.dataSource.transaction(async (manager) => {
       const invited: Array<{ id: string }> = await manager.query(
         'SELECT id FROM auth_users WHERE invited_at IS NOT NULL AND lower(email) = lower($1) ORDER BY invited_at LIMIT 1 FOR UPDATE',
@@ -203,15 +230,30 @@ export class UserAccountsService {
   }
 
   private async insertUser(
-    manager: EntityManager, issuer: string, subject: string, p: UserProfile, isLogin: boolean, issuedAt: number | undefined,
-    granted: string[], provider: string | null,
+    manager: EntityManager,
+    issuer: string,
+    subject: string,
+    p: UserProfile,
+    isLogin: boolean,
+    issuedAt: number | undefined,
+    granted: string[],
+    provider: string | null,
   ): Promise<StoredUser> {
     const roles = [...new Set([...p.roles, ...granted])];
     const inserted: UserRow[] = await manager.query(
       `INSERT INTO auth_users AS u (email, display_name, username, avatar_url, roles, granted_roles, last_login_at, updated_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $8::jsonb, CASE WHEN $6::boolean THEN now() END, COALESCE(to_timestamp($7::double precision), now()))
        RETURNING ${USER_COLUMNS}`,
-      [p.email, p.displayName, p.username, p.avatarUrl, JSON.stringify(roles), isLogin, Number.isFinite(issuedAt) ? issuedAt : null, JSON.stringify(granted)],
+      [
+        p.email,
+        p.displayName,
+        p.username,
+        p.avatarUrl,
+        JSON.stringify(roles),
+        isLogin,
+        Number.isFinite(issuedAt) ? issuedAt : null,
+        JSON.stringify(granted),
+      ],
     );
     const linked: Array<{ user_id: string }> = await manager.query(
       `INSERT INTO auth_identities (user_id, issuer, subject, provider, email) VALUES ($1, $2, $3, $4, $5)
@@ -225,7 +267,7 @@ export class UserAccountsService {
 
 /** TypeORM's postgres driver returns `[rows, count]` for UPDATE … RETURNING. */
 function returnedRows(result: [UserRow[], number] | UserRow[]): UserRow[] {
-  return Array.isArray(result[0]) ? (result[0]) : (result as UserRow[]);
+  return Array.isArray(result[0]) ? result[0] : (result as UserRow[]);
 }
 
 function toStoredUser(row: UserRow): StoredUser {

@@ -60,18 +60,40 @@ export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {
     // its own issuer, key and client, and a callback per slug.
     const embedded = config.severalProviders
       ? config.providers.map((provider, index) => ({
-          issuer: provider.issuerUrl, path: provider.devMountPath!, clientId: provider.clientId, clientSecret: provider.clientSecret,
-          audience: provider.audience, callback: `${config.baseUrl}/auth/callback/${provider.slug}`, keyFile: index === 0 ? undefined : `dev-provider-${index + 1}-signing-key.json`,
+          issuer: provider.issuerUrl,
+          path: provider.devMountPath!,
+          clientId: provider.clientId,
+          clientSecret: provider.clientSecret,
+          audience: provider.audience,
+          callback: `${config.baseUrl}/auth/callback/${provider.slug}`,
+          keyFile: index === 0 ? undefined : `dev-provider-${index + 1}-signing-key.json`,
         }))
-      : [{ issuer: config.issuerUrl, path: DEV_PROVIDER_PATH, clientId: config.clientId, clientSecret: config.clientSecret, audience: config.audience, callback: `${config.baseUrl}/auth/callback`, keyFile: undefined }];
+      : [
+          {
+            issuer: config.issuerUrl,
+            path: DEV_PROVIDER_PATH,
+            clientId: config.clientId,
+            clientSecret: config.clientSecret,
+            audience: config.audience,
+            callback: `${config.baseUrl}/auth/callback`,
+            keyFile: undefined,
+          },
+        ];
     for (const provider of embedded) {
       // Mounted before Nest's body parsers (registered at init), so it reads its own bodies.
       const devProvider = await createDevIdentityProvider({
         issuer: provider.issuer,
         clients: [
-          { clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUris: [provider.callback], postLogoutRedirectUris: [`${config.baseUrl}/`] },
+          {
+            clientId: provider.clientId,
+            clientSecret: provider.clientSecret,
+            redirectUris: [provider.callback],
+            postLogoutRedirectUris: [`${config.baseUrl}/`],
+          },
           // The CLI's public client (device grant) lives at provider 1.
-          ...(config.cliClientId && provider.path === DEV_PROVIDER_PATH ? [{ clientId: config.cliClientId, redirectUris: [], deviceFlow: true }] : []),
+          ...(config.cliClientId && provider.path === DEV_PROVIDER_PATH
+            ? [{ clientId: config.cliClientId, redirectUris: [], deviceFlow: true }]
+            : []),
         ],
         accessTokenAudience: provider.audience,
         signingKey: await devSigningKey(config.dataDir, provider.keyFile),
@@ -79,7 +101,9 @@ export async function startSampleApp(env: Env, overrides: SampleAppOverrides = {
       });
       app.use(provider.path, devProvider.handler);
       if (!overrides.quiet) {
-        new Logger('Sample').warn(`development identity provider at ${provider.issuer}: for development only, never in production; any user name signs in`);
+        new Logger('Sample').warn(
+          `development identity provider at ${provider.issuer}: for development only, never in production; any user name signs in`,
+        );
       }
     }
   }

@@ -21,7 +21,12 @@ const COMMANDS = { login, profile, logout } as const;
  * with the device authorization grant (RFC 8628) and calls the API with a bearer token. Nothing
  * about the provider is built in: `GET /auth/device/config` of the app says it. Returns the exit code.
  */
-export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, io: CliOutput = consoleOutput, signal?: AbortSignal): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  io: CliOutput = consoleOutput,
+  signal?: AbortSignal,
+): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -54,7 +59,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 }
 
 function parse(argv: string[]): { command: string | undefined; url: string | undefined; help: boolean } {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (positionals.length > 1) throw new Error(`one command at a time, got ${positionals.join(' ')}`);
   return { command: positionals[0], url: values.url, help: values.help === true };
 }

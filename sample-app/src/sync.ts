@@ -53,7 +53,11 @@ export interface SyncCliSettings {
  * completed but deactivated nobody for safety (the deactivation limit, or a listing that matched
  * no local identity).
  */
-export async function runSyncCli(env: Env = process.env, io: SyncCliOutput = consoleOutput, settings: SyncCliSettings = {}): Promise<number> {
+export async function runSyncCli(
+  env: Env = process.env,
+  io: SyncCliOutput = consoleOutput,
+  settings: SyncCliSettings = {},
+): Promise<number> {
   let embedded: EmbeddedPostgres | undefined;
   let app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>> | undefined;
   let line: string;
@@ -61,10 +65,15 @@ export async function runSyncCli(env: Env = process.env, io: SyncCliOutput = con
   try {
     const config = await loadSampleConfig({ ...env });
     if (!config.sync.source || config.sync.source === 'none') {
-      throw new AuthConfigError('AUTH_SYNC_SOURCE', 'is "none"', 'Set it to authentik, keycloak or scim, with AUTH_SYNC_URL and the credentials.');
+      throw new AuthConfigError(
+        'AUTH_SYNC_SOURCE',
+        'is "none"',
+        'Set it to authentik, keycloak or scim, with AUTH_SYNC_URL and the credentials.',
+      );
     }
     // PGlite (WebAssembly) is loaded only when it is used: a DATABASE_URL run starts faster without it.
-    if (!config.databaseUrl) embedded = await (await import('./database/embedded-postgres.js')).startEmbeddedPostgres(join(config.dataDir, 'pglite'));
+    if (!config.databaseUrl)
+      embedded = await (await import('./database/embedded-postgres.js')).startEmbeddedPostgres(join(config.dataDir, 'pglite'));
     const databaseUrl = config.databaseUrl ?? embedded!.url;
     // UserSyncModule creates the tables (the library's migrations run at boot) as `npm start` does.
     app = await NestFactory.createApplicationContext(SyncCliModule.register(databaseUrl, embedded ? 1 : (settings.poolSize ?? 4), config), {
@@ -116,7 +125,10 @@ if (isEntryPoint()) {
   const output: SyncCliOutput = progress
     ? { out: (line) => (progress.stop(), consoleOutput.out(line)), err: (line) => (progress.stop(), consoleOutput.err(line)) }
     : consoleOutput;
-  const code = await runSyncCli(process.env, output, { signal: abort.signal, onProgress: progress ? (p) => progress.update(p) : undefined });
+  const code = await runSyncCli(process.env, output, {
+    signal: abort.signal,
+    onProgress: progress ? (p) => progress.update(p) : undefined,
+  });
   progress?.stop();
   process.exitCode = code;
   // A stray handle must not keep a finished CLI alive.

@@ -24,11 +24,17 @@ describe('account linking', () => {
     await bed?.close();
   });
 
-  const csrf = async (agent: CookieAgent): Promise<string> => ((await (await agent.request(`${bed.base}/auth/csrf`)).json()) as { token: string }).token;
+  const csrf = async (agent: CookieAgent): Promise<string> =>
+    ((await (await agent.request(`${bed.base}/auth/csrf`)).json()) as { token: string }).token;
   const post = async (agent: CookieAgent, path: string, token?: string, method = 'POST'): Promise<Response> =>
-    agent.request(`${bed.base}${path}`, { method, headers: { origin: bed.base, ...(token === undefined ? {} : { 'x-csrf-token': token }) } });
-  const profileId = async (agent: CookieAgent): Promise<string> => ((await (await agent.request(`${bed.base}/api/profile`)).json()) as { id: string }).id;
-  const identities = async (agent: CookieAgent): Promise<Identity[]> => (await (await agent.request(`${bed.base}/auth/identities`)).json()) as Identity[];
+    agent.request(`${bed.base}${path}`, {
+      method,
+      headers: { origin: bed.base, ...(token === undefined ? {} : { 'x-csrf-token': token }) },
+    });
+  const profileId = async (agent: CookieAgent): Promise<string> =>
+    ((await (await agent.request(`${bed.base}/api/profile`)).json()) as { id: string }).id;
+  const identities = async (agent: CookieAgent): Promise<Identity[]> =>
+    (await (await agent.request(`${bed.base}/auth/identities`)).json()) as Identity[];
 
   /** Starts a link at `slug` from the signed-in `agent`, signs in there as `login`, returns the callback's answer. */
   async function link(agent: CookieAgent, slug: string, login: string, beforeCallback?: () => Promise<void>): Promise<Response> {
@@ -44,7 +50,7 @@ describe('account linking', () => {
     return agent.request(url);
   }
 
-  it('adds the other provider\'s identity to the signed-in user, who then signs in with either', async () => {
+  it("adds the other provider's identity to the signed-in user, who then signs in with either", async () => {
     const { agent } = await bed.signIn('one', 'alice');
     const aliceId = await profileId(agent);
     const callback = await link(agent, 'two', 'alice-at-two');
@@ -61,8 +67,11 @@ describe('account linking', () => {
     expect(await profileId(viaTwo.agent)).toBe(aliceId);
     // Bearer tokens of the linked identity act for the same user.
     const { access_token } = await obtainTokens({
-      issuer: bed.providers.two.idp.issuer, clientId: bed.providers.two.clientId, clientSecret: bed.providers.two.clientSecret,
-      redirectUri: `${bed.base}/auth/callback/two`, login: 'alice-at-two',
+      issuer: bed.providers.two.idp.issuer,
+      clientId: bed.providers.two.clientId,
+      clientSecret: bed.providers.two.clientSecret,
+      redirectUri: `${bed.base}/auth/callback/two`,
+      login: 'alice-at-two',
     });
     const bearer = await fetch(`${bed.base}/auth/identities`, { headers: { authorization: `Bearer ${access_token}` } });
     expect(bearer.status).toBe(200);
@@ -82,7 +91,7 @@ describe('account linking', () => {
     expect(await identities(again.agent)).toHaveLength(1);
   });
 
-  it('needs the session\'s CSRF token and a browser session, and a login provider', async () => {
+  it("needs the session's CSRF token and a browser session, and a login provider", async () => {
     const { agent } = await bed.signIn('one', 'dora');
     expect((await post(agent, '/auth/link/two')).status).toBe(403);
     expect((await post(agent, '/auth/link/two', 'forged')).status).toBe(403);
@@ -91,8 +100,11 @@ describe('account linking', () => {
     expect(await unknown.json()).toMatchObject({ code: 'AUTH_PROVIDER_NOT_FOUND' });
     expect((await fetch(`${bed.base}/auth/link/two`, { method: 'POST' })).status).toBe(401);
     const { access_token } = await obtainTokens({
-      issuer: bed.providers.one.idp.issuer, clientId: bed.providers.one.clientId, clientSecret: bed.providers.one.clientSecret,
-      redirectUri: `${bed.base}/auth/callback/one`, login: 'dora',
+      issuer: bed.providers.one.idp.issuer,
+      clientId: bed.providers.one.clientId,
+      clientSecret: bed.providers.one.clientSecret,
+      redirectUri: `${bed.base}/auth/callback/one`,
+      login: 'dora',
     });
     const bearer = await fetch(`${bed.base}/auth/link/two`, { method: 'POST', headers: { authorization: `Bearer ${access_token}` } });
     expect(bearer.status).toBe(401);
@@ -109,7 +121,7 @@ describe('account linking', () => {
     expect(await identities(viaTwo.agent)).toEqual([expect.objectContaining({ provider: 'two', subject: 'erik-at-two' })]);
   });
 
-  it('unlinks an identity (its sessions end), never the last one, never another user\'s', async () => {
+  it("unlinks an identity (its sessions end), never the last one, never another user's", async () => {
     const { agent } = await bed.signIn('one', 'fred');
     const fredId = await profileId(agent);
     expect((await link(agent, 'two', 'fred-at-two')).status).toBe(302);

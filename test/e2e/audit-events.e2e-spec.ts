@@ -11,7 +11,20 @@ class ScriptedDirectory implements DirectorySource {
   fail = false;
   async *listUsers(): AsyncIterable<DirectoryPage> {
     if (this.fail) throw new Error('directory down');
-    yield { users: [{ subject: 'audit-alice', username: 'audit-alice', displayName: 'Alice', email: 'alice@example.com', avatarUrl: null, active: true, roles: null }], total: 1 };
+    yield {
+      users: [
+        {
+          subject: 'audit-alice',
+          username: 'audit-alice',
+          displayName: 'Alice',
+          email: 'alice@example.com',
+          avatarUrl: null,
+          active: true,
+          roles: null,
+        },
+      ],
+      total: 1,
+    };
   }
 }
 
@@ -62,7 +75,15 @@ describe('audit events of the login routes, sessions, back-channel logout, rate 
     const agent = await bed.signIn('audit-alice');
     const userId = await userIdOf(agent);
     const [entry] = await latest('login', userId);
-    expect(entry).toMatchObject({ event: 'login', outcome: 'success', code: null, userId, provider: 'default', ip: '127.0.0.1', userAgent: 'node' });
+    expect(entry).toMatchObject({
+      event: 'login',
+      outcome: 'success',
+      code: null,
+      userId,
+      provider: 'default',
+      ip: '127.0.0.1',
+      userAgent: 'node',
+    });
     expect(Date.now() - entry.at.getTime()).toBeLessThan(30_000);
   });
 
@@ -73,7 +94,7 @@ describe('audit events of the login routes, sessions, back-channel logout, rate 
     expect(entry).toMatchObject({ outcome: 'failure', code: 'AUTH_LOGIN_STATE_INVALID', userId: null, userAgent: 'forger/1.0' });
   });
 
-  it('records a deactivated user\'s refused login with the user and AUTH_USER_INACTIVE', async () => {
+  it("records a deactivated user's refused login with the user and AUTH_USER_INACTIVE", async () => {
     const userId = await userIdOf(await bed.signIn('audit-inactive'));
     await db.query(`UPDATE auth_users SET active = false WHERE id = $1`, [userId]);
     await expect(bed.signIn('audit-inactive')).rejects.toThrow(/answered 403/);
@@ -101,10 +122,15 @@ describe('audit events of the login routes, sessions, back-channel logout, rate 
     const token = await csrf(current);
     const sessions = (await (await current.request(`${base}/auth/sessions`)).json()) as Array<{ id: string; current: boolean }>;
     const other = sessions.find((s) => !s.current)!;
-    expect((await current.request(`${base}/auth/sessions/${other.id}`, { method: 'DELETE', headers: { 'x-csrf-token': token } })).status).toBe(204);
+    expect(
+      (await current.request(`${base}/auth/sessions/${other.id}`, { method: 'DELETE', headers: { 'x-csrf-token': token } })).status,
+    ).toBe(204);
     expect((await current.request(`${base}/auth/sessions`, { method: 'DELETE', headers: { 'x-csrf-token': token } })).status).toBe(204);
     const entries = await latest('session_revoked', userId);
-    expect(entries.map((e) => e.details)).toEqual([{ sessions: 1, allOthers: true }, { session: other.id, sessions: 1 }]);
+    expect(entries.map((e) => e.details)).toEqual([
+      { sessions: 1, allOthers: true },
+      { session: other.id, sessions: 1 },
+    ]);
     expect(entries.every((e) => e.outcome === 'success' && e.ip === '127.0.0.1')).toBe(true);
   });
 
@@ -115,7 +141,11 @@ describe('audit events of the login routes, sessions, back-channel logout, rate 
     const [ended] = await latest('backchannel_logout');
     expect(ended).toMatchObject({ outcome: 'success', provider: 'default', details: { sessions: 1 } });
 
-    const res = await fetch(`${base}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'logout_token=garbage' });
+    const res = await fetch(`${base}/auth/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'logout_token=garbage',
+    });
     expect(res.status).toBe(400);
     const [refused] = await latest('backchannel_logout');
     expect(refused).toMatchObject({ outcome: 'failure', code: 'AUTH_LOGOUT_TOKEN_INVALID' });
@@ -134,11 +164,18 @@ describe('audit events of the login routes, sessions, back-channel logout, rate 
     const sync = bed.apps[0].app.get(UserSyncService);
     await sync.runOnce();
     const [completed] = await latest('sync_run');
-    expect(completed).toMatchObject({ outcome: 'success', details: expect.objectContaining({ source: 'scripted', fetched: 1, matched: 1 }) });
+    expect(completed).toMatchObject({
+      outcome: 'success',
+      details: expect.objectContaining({ source: 'scripted', fetched: 1, matched: 1 }),
+    });
     directory.fail = true;
     await expect(sync.runOnce()).rejects.toThrow('directory down');
     const [failed] = await latest('sync_run');
-    expect(failed).toMatchObject({ outcome: 'failure', code: 'Error', details: expect.objectContaining({ source: 'scripted', fetched: 0 }) });
+    expect(failed).toMatchObject({
+      outcome: 'failure',
+      code: 'Error',
+      details: expect.objectContaining({ source: 'scripted', fetched: 0 }),
+    });
   });
 
   it('a login succeeds while the audit table cannot be written; the failure is counted', async () => {

@@ -26,7 +26,9 @@ describe('AuditLogService', () => {
     await db.query(`INSERT INTO audit_insert_statements VALUES (0)`);
     await db.query(`CREATE FUNCTION count_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN UPDATE audit_insert_statements SET n = n + 1; RETURN NULL; END $$`);
-    await db.query(`CREATE TRIGGER count_audit_insert AFTER INSERT ON auth_audit_log FOR EACH STATEMENT EXECUTE FUNCTION count_audit_insert()`);
+    await db.query(
+      `CREATE TRIGGER count_audit_insert AFTER INSERT ON auth_audit_log FOR EACH STATEMENT EXECUTE FUNCTION count_audit_insert()`,
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -44,7 +46,7 @@ describe('AuditLogService', () => {
     await db.query(`UPDATE audit_insert_statements SET n = 0`);
   }
 
-  it('writes 60 entries in 3 INSERT statements (batches of 25 and a flush), none on the caller\'s path', async () => {
+  it("writes 60 entries in 3 INSERT statements (batches of 25 and a flush), none on the caller's path", async () => {
     await clear();
     const userId = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
     for (let i = 0; i < 50; i++) expect(audit.record({ event: 'login', userId, provider: 'default', details: { i } })).toBe(true);
@@ -141,7 +143,13 @@ describe('AuditLogService', () => {
     // An app of its own (PGlite serves one connection), whose timer would not fire for a minute.
     const database = await createTestDatabase();
     try {
-      const host = await startHostApp({ issuerUrl: bed.provider.issuer, clientId: 'shutdown-test', clientSecret: 'unused', database, auth: { audit: { flushIntervalMs: 60_000 } } });
+      const host = await startHostApp({
+        issuerUrl: bed.provider.issuer,
+        clientId: 'shutdown-test',
+        clientSecret: 'unused',
+        database,
+        auth: { audit: { flushIntervalMs: 60_000 } },
+      });
       const hostAudit = host.app.get(AuditLogService);
       for (let i = 0; i < 3; i++) hostAudit.record({ event: 'logout', details: { i } });
       expect(hostAudit.stats().queued).toBe(3);
@@ -161,8 +169,8 @@ async function countWithNewConnection(url: string, sql: string): Promise<number>
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const { rows } = await client.query(sql);
-      return rows[0].n as number;
+      const { rows } = await client.query<{ n: number }>(sql);
+      return rows[0].n;
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -45,27 +45,43 @@ describe('control characters in bearer-token claims', () => {
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ statusCode: 401, code: 'AUTH_TOKEN_INVALID' });
     }
-    const rows: unknown[] = await host.app.get(DataSource).query(`SELECT 1 FROM auth_identities WHERE subject LIKE 'evil%' OR subject LIKE 'line%' OR subject LIKE 'esc%'`);
+    const rows: unknown[] = await host.app
+      .get(DataSource)
+      .query(`SELECT 1 FROM auth_identities WHERE subject LIKE 'evil%' OR subject LIKE 'line%' OR subject LIKE 'esc%'`);
     expect(rows).toHaveLength(0);
   });
 
   it('cleans a NUL out of name, drops an email that holds one, and drops such a role', async () => {
-    const res = await profile({ sub: 'nul-name-user', name: 'Mallory\u0000 Admin', email: 'mallory@corp.example\u0000@evil.example', roles: ['admin\u0000', 'reader'] });
+    const res = await profile({
+      sub: 'nul-name-user',
+      name: 'Mallory\u0000 Admin',
+      email: 'mallory@corp.example\u0000@evil.example',
+      roles: ['admin\u0000', 'reader'],
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ sub: 'nul-name-user', email: null, displayName: 'Mallory  Admin', roles: ['reader'] });
-    const [row] = await host.app.get(DataSource).query<unknown[]>(
-      `SELECT u.display_name, u.email, u.roles FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'nul-name-user'`,
-    );
+    const [row] = await host.app
+      .get(DataSource)
+      .query<unknown[]>(
+        `SELECT u.display_name, u.email, u.roles FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'nul-name-user'`,
+      );
     expect(row).toEqual({ display_name: 'Mallory  Admin', email: null, roles: ['reader'] });
   });
 
   it('cleans preferred_username and picture, and keeps ordinary Unicode', async () => {
-    const res = await profile({ sub: 'unicode-user', preferred_username: 'z\u0000oe', name: 'Zoë Ünal 山田', picture: 'https://img.example/a\u0000b.png' });
+    const res = await profile({
+      sub: 'unicode-user',
+      preferred_username: 'z\u0000oe',
+      name: 'Zoë Ünal 山田',
+      picture: 'https://img.example/a\u0000b.png',
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ displayName: 'Zoë Ünal 山田' });
-    const [row] = await host.app.get(DataSource).query<unknown[]>(
-      `SELECT u.username, u.avatar_url FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'unicode-user'`,
-    );
+    const [row] = await host.app
+      .get(DataSource)
+      .query<unknown[]>(
+        `SELECT u.username, u.avatar_url FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'unicode-user'`,
+      );
     expect(row).toEqual({ username: 'z oe', avatar_url: null });
   });
 });

@@ -39,8 +39,14 @@ describe('bearer: opaque access tokens through introspection', () => {
       provider.handler(req, res);
     });
     app = await startHostApp({
-      issuerUrl: issuer, clientId: 'web', clientSecret: 'web-secret',
-      auth: { audience: 'https://api.example.test', clockToleranceSeconds: 0, introspection: { cacheSeconds: 60, negativeCacheSeconds: 1 } },
+      issuerUrl: issuer,
+      clientId: 'web',
+      clientSecret: 'web-secret',
+      auth: {
+        audience: 'https://api.example.test',
+        clockToleranceSeconds: 0,
+        introspection: { cacheSeconds: 60, negativeCacheSeconds: 1 },
+      },
     });
   });
 
@@ -50,7 +56,8 @@ describe('bearer: opaque access tokens through introspection', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  const tokens = (login: string) => obtainTokens({ issuer, clientId: 'web', clientSecret: 'web-secret', redirectUri: 'http://localhost:9/cb', login });
+  const tokens = (login: string) =>
+    obtainTokens({ issuer, clientId: 'web', clientSecret: 'web-secret', redirectUri: 'http://localhost:9/cb', login });
   const me = (token: string) => fetch(`${app.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
 
   it('an active opaque token authenticates its user; a second request within the cache asks the provider no more', async () => {
@@ -96,7 +103,10 @@ describe('bearer: opaque access tokens through introspection', () => {
 
   it('a token the provider issued for another audience is refused', async () => {
     const other = await startHostApp({
-      issuerUrl: issuer, clientId: 'web', clientSecret: 'web-secret', database: app.database,
+      issuerUrl: issuer,
+      clientId: 'web',
+      clientSecret: 'web-secret',
+      database: app.database,
       auth: { audience: 'https://other-api.example.test', introspection: true },
     });
     try {

@@ -82,10 +82,14 @@ describe('bearer tokens and the JWKS cache', () => {
     const before = rogue.jwksAttempts;
     const started = Date.now();
     // Past the keys' max age the app tries to refetch, fails, and must go on verifying.
-    await eventually(async () => {
-      await expectStatus(await token(), 200);
-      return rogue.jwksAttempts - before >= 2 ? true : undefined;
-    }, 10_000, 'two failed refetches');
+    await eventually(
+      async () => {
+        await expectStatus(await token(), 200);
+        return rogue.jwksAttempts - before >= 2 ? true : undefined;
+      },
+      10_000,
+      'two failed refetches',
+    );
     // Failed refetches observe the cooldown too: at most one per second, not one per request.
     expect(rogue.jwksAttempts - before).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 1000) + 1);
   });
@@ -106,7 +110,11 @@ describe('bearer tokens and the JWKS cache', () => {
   it('answers 503 while no key was ever fetched and the provider is down, without a fetch per request', async () => {
     await boot({ jwksCooldownSeconds: 30 });
     // Discovery succeeded at boot; the JWKS itself was never fetched.
-    await eventually(async () => ((await fetch(`${host.baseUrl}/auth/login`, { redirect: 'manual' })).status === 302 ? true : undefined), 10_000, 'discovery');
+    await eventually(
+      async () => ((await fetch(`${host.baseUrl}/auth/login`, { redirect: 'manual' })).status === 302 ? true : undefined),
+      10_000,
+      'discovery',
+    );
     rogue.setAvailability('down');
     const before = rogue.jwksAttempts;
     for (let i = 0; i < 5; i++) await expectStatus(await token(), 503, 'AUTH_PROVIDER_UNAVAILABLE');

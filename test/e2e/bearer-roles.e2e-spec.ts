@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
-import { CurrentUser, Roles, UserSyncService, type AuthUser, type DirectoryPage, type DirectorySource, type DirectoryUser } from '@nestflux/auth';
+import {
+  CurrentUser,
+  Roles,
+  UserSyncService,
+  type AuthUser,
+  type DirectoryPage,
+  type DirectorySource,
+  type DirectoryUser,
+} from '@nestflux/auth';
 import { type HostApp, startHostAppOn } from '../support/host-app.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
 
@@ -32,7 +40,13 @@ class ProviderDirectory implements DirectorySource {
 }
 
 const person = (subject: string, roles: string[], active = true): DirectoryUser => ({
-  subject, username: subject, displayName: subject, email: `${subject}@example.com`, avatarUrl: null, active, roles,
+  subject,
+  username: subject,
+  displayName: subject,
+  email: `${subject}@example.com`,
+  avatarUrl: null,
+  active,
+  roles,
 });
 
 /** Polls `check` every 200 ms until it returns true; fails after the deadline. */
@@ -87,7 +101,7 @@ describe('bearer roles follow the user record', () => {
     expect((await call('profile', token)).body.roles).toEqual(['reader']);
   });
 
-  it('a token issued after the record changed carries the provider\'s roles of that moment', async () => {
+  it("a token issued after the record changed carries the provider's roles of that moment", async () => {
     const before = await bearer('carol', ['reader']);
     expect((await call('profile', before)).body.roles).toEqual(['reader']);
     directory.users = [person('carol', ['reader'])];

@@ -119,7 +119,13 @@ describe('sample app with the embedded development provider (browser login, bear
 
   it('accepts a bearer access token from the provider and maps the same user', async () => {
     const { config } = sut.running;
-    const tokens = await obtainTokens({ issuer: config.issuerUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri: `${base}/auth/callback`, login: 'admin' });
+    const tokens = await obtainTokens({
+      issuer: config.issuerUrl,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      redirectUri: `${base}/auth/callback`,
+      login: 'admin',
+    });
     const headers = { authorization: `Bearer ${tokens.access_token}` };
     const me = await fetch(`${base}/auth/me`, { headers });
     expect(me.status).toBe(200);

@@ -6,7 +6,11 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { AuthModule, type AuthModuleOptions, type LoginEvent } from '@nestflux/auth';
-import { DEV_RESOURCE_INDICATOR, startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
+import {
+  DEV_RESOURCE_INDICATOR,
+  startStandaloneDevIdentityProvider,
+  type StandaloneDevIdentityProvider,
+} from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from '../support/cookie-agent.js';
 import { bindLoopbackServer, type LoopbackServer } from '../support/loopback-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -52,7 +56,7 @@ describe('client authentication methods, resource indicator, userinfo, afterLogi
         clientId: v.clientId,
         clientSecret: v.options.clientSecret,
         redirectUris: [`${v.listener.baseUrl}/auth/callback`],
-        tokenEndpointAuthMethod: (v.options.clientAuthMethod ?? 'client_secret_basic'),
+        tokenEndpointAuthMethod: v.options.clientAuthMethod ?? 'client_secret_basic',
         // By URI: oidc-provider clones inline client metadata with structuredClone, whose objects
         // fail its plain-object check inside jest's vm realm; a fetched JWKS is parsed in its own.
         ...(v.options.clientAuthMethod === 'private_key_jwt' ? { jwksUri: clientJwks.url } : {}),

@@ -18,7 +18,15 @@ const CLIENT_SECRET = 'clock-client-secret-value';
 
 type Claims = (c: RogueIdTokenContext) => Record<string, unknown>;
 const expired45sAgo: Claims = (c) => ({ iss: c.issuer, aud: c.clientId, sub: c.sub, nonce: c.nonce, iat: c.now - 600, exp: c.now - 45 });
-const notBefore45sAhead: Claims = (c) => ({ iss: c.issuer, aud: c.clientId, sub: c.sub, nonce: c.nonce, iat: c.now, nbf: c.now + 45, exp: c.now + 600 });
+const notBefore45sAhead: Claims = (c) => ({
+  iss: c.issuer,
+  aud: c.clientId,
+  sub: c.sub,
+  nonce: c.nonce,
+  iat: c.now,
+  nbf: c.now + 45,
+  exp: c.now + 600,
+});
 
 /**
  * `clockToleranceSeconds` applies to the whole callback: openid-client checks exp/nbf before the

@@ -53,11 +53,19 @@ describe('the development identity provider never starts by accident', () => {
   });
 
   it('refuses a misspelled issuer variable instead of falling back to the development provider', async () => {
-    await expectRefusal({ OIDC_ISSUER: 'https://idp.example.test/' }, 'OIDC_ISSUER_URL', /OIDC_ISSUER is set but OIDC_ISSUER_URL is not: did you mean OIDC_ISSUER_URL\?/);
+    await expectRefusal(
+      { OIDC_ISSUER: 'https://idp.example.test/' },
+      'OIDC_ISSUER_URL',
+      /OIDC_ISSUER is set but OIDC_ISSUER_URL is not: did you mean OIDC_ISSUER_URL\?/,
+    );
   });
 
   it('refuses a non-loopback BASE_URL without DEV_IDENTITY_PROVIDER=1, naming it', async () => {
-    await expectRefusal({ BASE_URL: 'http://app.example.test:8080' }, 'DEV_IDENTITY_PROVIDER', /BASE_URL \(http:\/\/app\.example\.test:8080\) is not a loopback address/);
+    await expectRefusal(
+      { BASE_URL: 'http://app.example.test:8080' },
+      'DEV_IDENTITY_PROVIDER',
+      /BASE_URL \(http:\/\/app\.example\.test:8080\) is not a loopback address/,
+    );
   });
 
   it('refuses a DEV_IDENTITY_PROVIDER value other than 1 or 0', async () => {
@@ -77,7 +85,10 @@ describe('the development identity provider never starts by accident', () => {
   });
 
   it('does not start it in production with an issuer (and boots)', async () => {
-    const sut = await startSampleAppUnderTest({ NODE_ENV: 'production', OIDC_ISSUER_URL: 'https://idp.example.test/', OIDC_CLIENT_ID: 'app', OIDC_CLIENT_SECRET: 'app-secret' }, db);
+    const sut = await startSampleAppUnderTest(
+      { NODE_ENV: 'production', OIDC_ISSUER_URL: 'https://idp.example.test/', OIDC_CLIENT_ID: 'app', OIDC_CLIENT_SECRET: 'app-secret' },
+      db,
+    );
     try {
       expect(sut.running.config.embeddedProvider).toBe(false);
       expect((await fetch(`${sut.baseUrl}/oidc/.well-known/openid-configuration`)).status).toBe(404);

@@ -29,7 +29,10 @@ describe('GET /auth/device/config when the device grant is not available', () =>
     const res = await fetch(`${withDevice.baseUrl}/auth/device/config`);
     expect(res.status).toBe(404);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.json()).toMatchObject({ code: 'AUTH_DEVICE_FLOW_UNAVAILABLE', message: expect.stringContaining('device_authorization_endpoint') });
+    expect(await res.json()).toMatchObject({
+      code: 'AUTH_DEVICE_FLOW_UNAVAILABLE',
+      message: expect.stringContaining('device_authorization_endpoint'),
+    });
   });
 
   it('503 JSON while the provider is down', async () => {

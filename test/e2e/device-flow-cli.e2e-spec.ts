@@ -30,7 +30,11 @@ async function completeVerification(verificationUri: string, userCode: string, l
   const input = formFields(await page.text());
   expect(input.fields).toHaveProperty('user_code');
   const post = (url: string, form: Record<string, string>) =>
-    agent.request(url, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    agent.request(url, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   const confirmPage = await post(new URL(input.action!, verificationUri).href, { ...input.fields, user_code: userCode });
   expect(confirmPage.status).toBe(200);
   const confirm = formFields(await confirmPage.text());
@@ -159,7 +163,9 @@ describe('device authorization grant: the sample CLI against the sample app and 
     const page = await agent.request(`${app.baseUrl}/oidc/device`);
     const input = formFields(await page.text());
     const res = await agent.request(new URL(input.action!, app.baseUrl), {
-      method: 'POST', body: new URLSearchParams({ ...input.fields, user_code: 'BCDF-GHJK' }), headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      body: new URLSearchParams({ ...input.fields, user_code: 'BCDF-GHJK' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(await res.text()).toContain('That code is unknown, used or expired');
   });

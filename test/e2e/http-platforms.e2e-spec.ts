@@ -47,7 +47,8 @@ describe.each(HTTP_PLATFORMS)('on %s', (platform) => {
     await rogue?.close();
   });
 
-  const bearer = async (sub: string, roles: string[] = []) => `Bearer ${await rogue.signAccessToken({ sub, aud: `${platform}-client`, roles })}`;
+  const bearer = async (sub: string, roles: string[] = []) =>
+    `Bearer ${await rogue.signAccessToken({ sub, aud: `${platform}-client`, roles })}`;
 
   it('GET /auth/login: 302 to the provider with state, nonce and S256 PKCE, and the HttpOnly browser-binding cookie', async () => {
     const res = await fetch(`${base}/auth/login?returnTo=/api/profile`, { redirect: 'manual' });
@@ -84,7 +85,12 @@ describe.each(HTTP_PLATFORMS)('on %s', (platform) => {
   it('refuses a callback with an unknown state or a forged ID token: 4xx JSON, no session', async () => {
     const unknown = await fetch(`${base}/auth/callback?code=x&state=made-up`);
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.any(String), code: 'AUTH_LOGIN_STATE_INVALID' });
+    expect(await unknown.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.any(String),
+      code: 'AUTH_LOGIN_STATE_INVALID',
+    });
     expect(cookieNamed(unknown, 'nestflux.sid')).toBeUndefined();
 
     rogue.planNextIdToken({ signing: 'none' });
@@ -116,7 +122,9 @@ describe.each(HTTP_PLATFORMS)('on %s', (platform) => {
     }
     expect((await fetch(`${base}/api/profile`)).status).toBe(401);
     expect((await fetch(`${base}/api/admin`, { headers: { authorization: await bearer(`${platform}-bob`) } })).status).toBe(403);
-    expect((await fetch(`${base}/api/admin`, { headers: { authorization: await bearer(`${platform}-root`, ['admin']) } })).status).toBe(200);
+    expect((await fetch(`${base}/api/admin`, { headers: { authorization: await bearer(`${platform}-root`, ['admin']) } })).status).toBe(
+      200,
+    );
   });
 
   it('CSRF: a cookie-authenticated POST needs x-csrf-token; a cross-site logout is refused; bearer needs neither', async () => {

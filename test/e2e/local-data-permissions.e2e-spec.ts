@@ -51,7 +51,11 @@ describe.each(process.platform === 'win32' ? [] : [true])('local data is private
     expect((await mode(dataDir)).toString(8)).toBe('700');
   });
 
-  it.each([['644', 0o644], ['640', 0o640], ['604', 0o604]])('refuses a session secret file with mode %s, naming the file and chmod 600', async (_, loose) => {
+  it.each([
+    ['644', 0o644],
+    ['640', 0o640],
+    ['604', 0o604],
+  ])('refuses a session secret file with mode %s, naming the file and chmod 600', async (_, loose) => {
     await mkdir(dataDir, { mode: 0o700 });
     await writeFile(secretFile, 'an-existing-secret-of-at-least-32-characters-0123456789');
     await chmod(secretFile, loose);

@@ -52,7 +52,7 @@ describe('login bound to the browser that started it (development provider)', ()
     expect(cookie).not.toMatch(/;\s*Domain=/i);
   });
 
-  it('refuses the attacker\'s callback URL in a victim browser without a binding cookie, before spending the state', async () => {
+  it("refuses the attacker's callback URL in a victim browser without a binding cookie, before spending the state", async () => {
     const attacker = new CookieAgent();
     const url = await callbackUrlFor(base, attacker, 'mallory');
 
@@ -131,7 +131,12 @@ describeOnServer('login bound to the browser across replicas (binding kept in th
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    const env = { OIDC_ISSUER_URL: rogue.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET, AUTH_RATE_LIMIT: '1000/60s' };
+    const env = {
+      OIDC_ISSUER_URL: rogue.issuer,
+      OIDC_CLIENT_ID: CLIENT_ID,
+      OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      AUTH_RATE_LIMIT: '1000/60s',
+    };
     a = await startSampleAppUnderTest(env);
     // Replica B serves the same public URL (behind one load balancer) and shares A's database.
     b = await startSampleAppUnderTest({ ...env, BASE_URL: a.baseUrl }, a.database);

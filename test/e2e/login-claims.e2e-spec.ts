@@ -7,7 +7,15 @@ const CLIENT_ID = 'login-claims-client';
 const CLIENT_SECRET = 'login-claims-client-secret-value';
 
 type Extra = Record<string, unknown>;
-const idToken = (extra: Extra) => (c: RogueIdTokenContext) => ({ iss: c.issuer, aud: c.clientId, sub: c.sub, nonce: c.nonce, iat: c.now, exp: c.now + 300, ...extra });
+const idToken = (extra: Extra) => (c: RogueIdTokenContext) => ({
+  iss: c.issuer,
+  aud: c.clientId,
+  sub: c.sub,
+  nonce: c.nonce,
+  iat: c.now,
+  exp: c.now + 300,
+  ...extra,
+});
 
 /**
  * A validly signed ID token is still untrusted input: a provider (or a user editing their own
@@ -21,7 +29,12 @@ describe('control characters in ID-token claims at login', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    sut = await startSampleAppUnderTest({ OIDC_ISSUER_URL: rogue.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET, AUTH_RATE_LIMIT: '1000/60s' });
+    sut = await startSampleAppUnderTest({
+      OIDC_ISSUER_URL: rogue.issuer,
+      OIDC_CLIENT_ID: CLIENT_ID,
+      OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      AUTH_RATE_LIMIT: '1000/60s',
+    });
   });
   afterAll(async () => {
     await sut?.close();
@@ -52,7 +65,10 @@ describe('control characters in ID-token claims at login', () => {
   });
 
   it('cleans a NUL out of name and drops an email that holds one', async () => {
-    const { callback, agent } = await loginWith({ name: 'Eve\u0000Example', email: 'eve\u0000@example.test', preferred_username: 'eve\u0000' }, 'eve');
+    const { callback, agent } = await loginWith(
+      { name: 'Eve\u0000Example', email: 'eve\u0000@example.test', preferred_username: 'eve\u0000' },
+      'eve',
+    );
     expect(callback.status).toBe(302);
     const me = await agent.request(`${sut.baseUrl}/auth/me`);
     expect(me.status).toBe(200);

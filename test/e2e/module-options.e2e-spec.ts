@@ -4,7 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AllRoles, AuthModule, CurrentUser, Public, Roles, Scopes, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
 import { DataSource } from 'typeorm';
-import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
+import {
+  startStandaloneDevIdentityProvider,
+  type StandaloneDevIdentityProvider,
+} from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from '../support/cookie-agent.js';
 import { signIn } from '../support/sample-app-harness.js';
 import { obtainTokens } from '../support/token-client.js';
@@ -64,7 +67,12 @@ async function signInAt(base: string, login: string): Promise<CookieAgent> {
 }
 
 /** A host app of its own: forRootAsync, another route prefix, a claims mapper. */
-async function bootHostApp(db: TestDatabase, provider: StandaloneDevIdentityProvider, listener: LoopbackServer, extras: { globalGuard?: boolean; optionsOverride?: Partial<AuthModuleOptions> } = {}): Promise<INestApplication> {
+async function bootHostApp(
+  db: TestDatabase,
+  provider: StandaloneDevIdentityProvider,
+  listener: LoopbackServer,
+  extras: { globalGuard?: boolean; optionsOverride?: Partial<AuthModuleOptions> } = {},
+): Promise<INestApplication> {
   @Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
@@ -136,10 +144,22 @@ describe('AuthModule as a host app configures it', () => {
     expect((await agent.request(`${base}/things/mine`, { method: 'POST', headers: { origin: base, ...csrf } })).status).toBe(200);
     expect((await agent.request(`${base}/things/mine`, { method: 'POST', headers: csrf })).status).toBe(200);
     // A token in a form field is no credential (only the Authorization header is read).
-    const tokens = await obtainTokens({ issuer: provider.issuer, clientId: 'host-app', clientSecret: 'host-app-secret', redirectUri: `${base}/sso/callback`, login: 'erin' });
-    const form = await fetch(`${base}/things/mine`, { method: 'POST', body: `access_token=${tokens.access_token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const tokens = await obtainTokens({
+      issuer: provider.issuer,
+      clientId: 'host-app',
+      clientSecret: 'host-app-secret',
+      redirectUri: `${base}/sso/callback`,
+      login: 'erin',
+    });
+    const form = await fetch(`${base}/things/mine`, {
+      method: 'POST',
+      body: `access_token=${tokens.access_token}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(401);
-    expect((await fetch(`${base}/things/mine`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${base}/things/mine`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}` } })).status,
+    ).toBe(200);
     const crossSite = await agent.request(`${base}/things/mine`, { method: 'POST', headers: { origin: 'https://evil.example', ...csrf } });
     expect(crossSite.status).toBe(403);
     expect(await crossSite.json()).toMatchObject({ code: 'AUTH_CROSS_SITE_REQUEST' });
@@ -161,19 +181,34 @@ describe('AuthModule as a host app configures it', () => {
   it('refreshes the profile and last_login_at at every login', async () => {
     const db = app.get(DataSource);
     await signInAt(base, 'gina');
-    const [first] = await db.query<Array<{ id: string; last_login_at: Date }>>(`SELECT u.id, u.last_login_at FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'gina'`);
+    const [first] = await db.query<Array<{ id: string; last_login_at: Date }>>(
+      `SELECT u.id, u.last_login_at FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.subject = 'gina'`,
+    );
     await db.query(`UPDATE auth_users SET display_name = 'stale', last_login_at = now() - interval '1 day' WHERE id = $1`, [first.id]);
     await signInAt(base, 'gina');
-    const [second] = await db.query<Array<{ display_name: string; last_login_at: Date }>>('SELECT display_name, last_login_at FROM auth_users WHERE id = $1', [first.id]);
+    const [second] = await db.query<Array<{ display_name: string; last_login_at: Date }>>(
+      'SELECT display_name, last_login_at FROM auth_users WHERE id = $1',
+      [first.id],
+    );
     expect(second.display_name).toBe('Gina (gina)');
     expect(new Date(second.last_login_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('fails at boot with the key and the fix when an option is wrong', async () => {
-    await expect(bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { session: { secret: 'short' } } })).rejects.toThrow(/"session\.secret".*openssl rand/);
-    await expect(bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { issuerUrl: 'http://idp.example.org' } })).rejects.toThrow(/"issuerUrl".*allowInsecureIssuer/);
-    await expect(bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { sync: { source: 'authentik' } } })).rejects.toThrow(/sync\./);
-    await expect(bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { sync: { source: 'scim', url: 'https://x.example/scim/v2', token: 't', cron: '61 * * * *' } } })).rejects.toThrow(/sync\.cron/);
+    await expect(
+      bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { session: { secret: 'short' } } }),
+    ).rejects.toThrow(/"session\.secret".*openssl rand/);
+    await expect(
+      bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { issuerUrl: 'http://idp.example.org' } }),
+    ).rejects.toThrow(/"issuerUrl".*allowInsecureIssuer/);
+    await expect(
+      bootHostApp(db, provider, await bindLoopbackServer(), { optionsOverride: { sync: { source: 'authentik' } } }),
+    ).rejects.toThrow(/sync\./);
+    await expect(
+      bootHostApp(db, provider, await bindLoopbackServer(), {
+        optionsOverride: { sync: { source: 'scim', url: 'https://x.example/scim/v2', token: 't', cron: '61 * * * *' } },
+      }),
+    ).rejects.toThrow(/sync\.cron/);
   });
 
   it('leaves routes open without globalGuard, and AuthGuard can be applied per route', async () => {

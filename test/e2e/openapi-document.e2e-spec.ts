@@ -49,7 +49,8 @@ class MixedController {
 }
 
 type Operation = { security?: Array<Record<string, string[]>>; responses: Record<string, { description: string }>; [key: string]: unknown };
-const operation = (document: OpenAPIObject, path: string, method = 'get') => (document.paths[path] as Record<string, Operation> | undefined)?.[method];
+const operation = (document: OpenAPIObject, path: string, method = 'get') =>
+  (document.paths[path] as Record<string, Operation> | undefined)?.[method];
 const EITHER = [{ session: [] }, { bearer: [] }];
 
 async function documentOf(host: HostApp): Promise<OpenAPIObject> {
@@ -120,7 +121,11 @@ describe('OpenAPI: addAuthSecurity on a @nestjs/swagger document', () => {
 
   it('the document matches what the guard does: a documented open route answers anonymously, a secured one does not', async () => {
     const document = await documentOf(guarded);
-    for (const [path, url] of [['/reports/public', '/reports/public'], ['/reports', '/reports'], ['/reports/{id}', '/reports/7']]) {
+    for (const [path, url] of [
+      ['/reports/public', '/reports/public'],
+      ['/reports', '/reports'],
+      ['/reports/{id}', '/reports/7'],
+    ]) {
       const res = await fetch(`${guarded.baseUrl}${url}`);
       expect(res.status).toBe(operation(document, path)!.security!.length === 0 ? 200 : 401);
     }

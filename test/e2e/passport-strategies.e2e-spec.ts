@@ -18,7 +18,10 @@ type Done = (error: unknown, user?: unknown) => void;
 class HeaderApiKeyStrategy {
   constructor(private readonly verify: (key: string, done: Done) => void) {}
 
-  authenticate(this: HeaderApiKeyStrategy & { fail(status: number): void; success(user: unknown): void; error(e: unknown): void }, req: { headers: Record<string, unknown> }): void {
+  authenticate(
+    this: HeaderApiKeyStrategy & { fail(status: number): void; success(user: unknown): void; error(e: unknown): void },
+    req: { headers: Record<string, unknown> },
+  ): void {
     const key = req.headers['x-api-key'];
     if (typeof key !== 'string') return this.fail(401);
     this.verify(key, (error, user) => (error ? this.error(error) : user ? this.success(user) : this.fail(401)));

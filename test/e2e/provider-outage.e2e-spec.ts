@@ -36,13 +36,19 @@ describe('provider down at boot, nonsense mid-login, then back', () => {
     expect((await fetch(`${base}/`)).status).toBe(200);
     const login = await fetch(`${base}/auth/login`, { redirect: 'manual' });
     expect(login.status).toBe(503);
-    expect(await login.json()).toMatchObject({ statusCode: 503, code: 'AUTH_PROVIDER_UNAVAILABLE', message: expect.stringMatching(/identity provider/i) });
+    expect(await login.json()).toMatchObject({
+      statusCode: 503,
+      code: 'AUTH_PROVIDER_UNAVAILABLE',
+      message: expect.stringMatching(/identity provider/i),
+    });
     expect(login.headers.get('retry-after')).toBeTruthy();
     // Garbage is refused as such whatever the provider's state; a real token cannot be checked now.
     const garbage = await fetch(`${base}/api/profile`, { headers: { authorization: 'Bearer aaa.bbb.ccc' } });
     expect(garbage.status).toBe(401);
     expect(await garbage.json()).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
-    const real = await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${await rogue.signAccessToken({ sub: 'cli-user', aud: CLIENT_ID })}` } });
+    const real = await fetch(`${base}/api/profile`, {
+      headers: { authorization: `Bearer ${await rogue.signAccessToken({ sub: 'cli-user', aud: CLIENT_ID })}` },
+    });
     expect(real.status).toBe(503);
     expect(await real.json()).toMatchObject({ code: 'AUTH_PROVIDER_UNAVAILABLE' });
   });
@@ -123,7 +129,12 @@ describe('provider stopped after a successful discovery', () => {
     }
     expect(login!.status).toBe(503);
     expect(login!.headers.get('retry-after')).toBe('5');
-    expect(await login!.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/identity provider/i), code: 'AUTH_PROVIDER_UNAVAILABLE' });
+    expect(await login!.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.stringMatching(/identity provider/i),
+      code: 'AUTH_PROVIDER_UNAVAILABLE',
+    });
     // Still 503 on the next attempts (the outcome is remembered, not re-probed on every request).
     const again = await fetch(`${base}/auth/login`, { redirect: 'manual' });
     expect(again.status).toBe(503);

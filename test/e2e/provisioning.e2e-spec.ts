@@ -29,7 +29,7 @@ describe('provisioning rules (two providers, real database)', () => {
   });
 
   const usersWithEmail = async (email: string): Promise<number> =>
-    ((await db.query('SELECT count(*)::int AS n FROM auth_users WHERE lower(email) = lower($1)', [email])) as Array<{ n: number }>)[0].n;
+    (await db.query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM auth_users WHERE lower(email) = lower($1)', [email]))[0].n;
 
   it('refuses an unknown user where autoProvision is off: 403 AUTH_NOT_PROVISIONED, no session, no user row', async () => {
     const { agent, final } = await bed.signIn('one', 'stranger');
@@ -40,7 +40,7 @@ describe('provisioning rules (two providers, real database)', () => {
     expect(await usersWithEmail('stranger@example.test')).toBe(0);
   });
 
-  it('lets an invited user in there, as the invited user, with the invite\'s roles kept across logins', async () => {
+  it("lets an invited user in there, as the invited user, with the invite's roles kept across logins", async () => {
     const invited = await accounts.invite('Ann@Corp.example', { roles: ['ops'] });
     expect(await accounts.invite('ann@corp.example')).toMatchObject({ id: invited.id });
     for (let i = 0; i < 2; i++) {
@@ -50,7 +50,7 @@ describe('provisioning rules (two providers, real database)', () => {
       expect(profile.id).toBe(invited.id);
       expect(profile.roles).toContain('ops');
     }
-    const [row] = (await db.query('SELECT invited_at FROM auth_users WHERE id = $1', [invited.id])) as Array<{ invited_at: Date | null }>;
+    const [row] = await db.query<Array<{ invited_at: Date | null }>>('SELECT invited_at FROM auth_users WHERE id = $1', [invited.id]);
     expect(row.invited_at).toBeNull();
   });
 
@@ -61,7 +61,9 @@ describe('provisioning rules (two providers, real database)', () => {
     const atTwo = await bed.signIn('two', 'bo@corp.example');
     expect(atTwo.final.status).toBe(302);
     const one = await bed.signIn('one', 'bo@corp.example');
-    const ids = await Promise.all([one.agent, atTwo.agent].map(async (agent) => ((await (await agent.request(`${bed.base}/api/profile`)).json()) as { id: string }).id));
+    const ids = await Promise.all(
+      [one.agent, atTwo.agent].map(async (agent) => ((await (await agent.request(`${bed.base}/api/profile`)).json()) as { id: string }).id),
+    );
     expect(ids[0]).not.toBe(ids[1]);
   });
 
@@ -81,7 +83,7 @@ describe('provisioning rules (two providers, real database)', () => {
     expect(await (await agent.request(`${bed.base}/api/profile`)).json()).toMatchObject({ roles: [] });
   });
 
-  it('gives the admin domain role at first provisioning only: an invited user keeps the invite\'s roles', async () => {
+  it("gives the admin domain role at first provisioning only: an invited user keeps the invite's roles", async () => {
     await accounts.invite('fay@example.test');
     const { agent } = await bed.signIn('two', 'fay@example.test');
     expect(await (await agent.request(`${bed.base}/api/profile`)).json()).toMatchObject({ email: 'fay@example.test', roles: [] });
@@ -89,7 +91,13 @@ describe('provisioning rules (two providers, real database)', () => {
 
   it('applies the rules to bearer tokens too', async () => {
     const provider = bed.providers.one;
-    const { access_token } = await obtainTokens({ issuer: provider.idp.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUri: `${bed.base}/auth/callback/one`, login: 'api-stranger' });
+    const { access_token } = await obtainTokens({
+      issuer: provider.idp.issuer,
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      redirectUri: `${bed.base}/auth/callback/one`,
+      login: 'api-stranger',
+    });
     const res = await fetch(`${bed.base}/api/profile`, { headers: { authorization: `Bearer ${access_token}` } });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'AUTH_NOT_PROVISIONED' });

@@ -38,11 +38,13 @@ describe('rate limit of the login routes, at the default (20 per 60 s per IP)', 
 
   it('limits the callback too, and trusts no X-Forwarded-For without a configured proxy', async () => {
     for (let i = 0; i < 20; i++) expect((await fetch(`${base}/auth/callback?code=x&state=${'A'.repeat(43)}`)).status).toBe(400);
-    await expectRateLimited(await fetch(`${base}/auth/callback?code=x&state=${'A'.repeat(43)}`, { headers: { 'x-forwarded-for': '203.0.113.9' } }));
+    await expectRateLimited(
+      await fetch(`${base}/auth/callback?code=x&state=${'A'.repeat(43)}`, { headers: { 'x-forwarded-for': '203.0.113.9' } }),
+    );
     await expectRateLimited(await fetch(`${base}/auth/login`, { redirect: 'manual', headers: { 'x-forwarded-for': '198.51.100.7' } }));
   });
 
-  it('leaves the host\'s other routes alone', async () => {
+  it("leaves the host's other routes alone", async () => {
     for (let i = 0; i < 30; i++) expect((await fetch(`${base}/api/public`)).status).toBe(200);
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect((await fetch(`${base}/auth/me`)).status).toBe(401);

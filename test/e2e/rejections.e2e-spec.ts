@@ -18,7 +18,12 @@ describe('rejections (misbehaving provider)', () => {
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    sut = await startSampleAppUnderTest({ OIDC_ISSUER_URL: rogue.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET, OIDC_JWKS_COOLDOWN_SECONDS: '1' });
+    sut = await startSampleAppUnderTest({
+      OIDC_ISSUER_URL: rogue.issuer,
+      OIDC_CLIENT_ID: CLIENT_ID,
+      OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      OIDC_JWKS_COOLDOWN_SECONDS: '1',
+    });
     base = sut.baseUrl;
   });
   afterAll(async () => {
@@ -73,12 +78,24 @@ describe('rejections (misbehaving provider)', () => {
   });
 
   const claimsCases: Array<[string, RogueIdTokenPlan['claims']]> = [
-    ['the wrong issuer', (c) => ({ iss: 'https://evil.example', aud: c.clientId, sub: c.sub, iat: c.now, exp: c.now + 300, nonce: c.nonce })],
+    [
+      'the wrong issuer',
+      (c) => ({ iss: 'https://evil.example', aud: c.clientId, sub: c.sub, iat: c.now, exp: c.now + 300, nonce: c.nonce }),
+    ],
     ['the wrong audience', (c) => ({ iss: c.issuer, aud: 'other-client', sub: c.sub, iat: c.now, exp: c.now + 300, nonce: c.nonce })],
-    ['several audiences and azp of another client', (c) => ({ iss: c.issuer, aud: [c.clientId, 'other'], azp: 'other', sub: c.sub, iat: c.now, exp: c.now + 300, nonce: c.nonce })],
-    ['several audiences and no azp', (c) => ({ iss: c.issuer, aud: [c.clientId, 'other'], sub: c.sub, iat: c.now, exp: c.now + 300, nonce: c.nonce })],
+    [
+      'several audiences and azp of another client',
+      (c) => ({ iss: c.issuer, aud: [c.clientId, 'other'], azp: 'other', sub: c.sub, iat: c.now, exp: c.now + 300, nonce: c.nonce }),
+    ],
+    [
+      'several audiences and no azp',
+      (c) => ({ iss: c.issuer, aud: [c.clientId, 'other'], sub: c.sub, iat: c.now, exp: c.now + 300, nonce: c.nonce }),
+    ],
     ['an expiry in the past', (c) => ({ iss: c.issuer, aud: c.clientId, sub: c.sub, iat: c.now - 3600, exp: c.now - 600, nonce: c.nonce })],
-    ['iat two minutes in the future', (c) => ({ iss: c.issuer, aud: c.clientId, sub: c.sub, iat: c.now + 120, exp: c.now + 600, nonce: c.nonce })],
+    [
+      'iat two minutes in the future',
+      (c) => ({ iss: c.issuer, aud: c.clientId, sub: c.sub, iat: c.now + 120, exp: c.now + 600, nonce: c.nonce }),
+    ],
     ['no nonce', (c) => ({ iss: c.issuer, aud: c.clientId, sub: c.sub, iat: c.now, exp: c.now + 300 })],
     ['a wrong nonce', (c) => ({ iss: c.issuer, aud: c.clientId, sub: c.sub, iat: c.now, exp: c.now + 300, nonce: 'not-the-login-nonce' })],
     ['no sub', (c) => ({ iss: c.issuer, aud: c.clientId, iat: c.now, exp: c.now + 300, nonce: c.nonce })],
@@ -89,10 +106,20 @@ describe('rejections (misbehaving provider)', () => {
 
   it('rejects a foreign state and a callback without code', async () => {
     const agent = new CookieAgent();
-    const cases = [`code=abc&state=${'A'.repeat(43)}`, 'state=x', 'code=abc&state[]=1&state[]=2', 'code=abc', `error=access_denied&state=${'A'.repeat(43)}`];
+    const cases = [
+      `code=abc&state=${'A'.repeat(43)}`,
+      'state=x',
+      'code=abc&state[]=1&state[]=2',
+      'code=abc',
+      `error=access_denied&state=${'A'.repeat(43)}`,
+    ];
     for (const query of cases) {
       const res = await agent.request(`${base}/auth/callback?${query}`);
-      expect({ query, status: res.status, body: await res.json() }).toMatchObject({ query, status: 400, body: { statusCode: 400, code: 'AUTH_LOGIN_STATE_INVALID' } });
+      expect({ query, status: res.status, body: await res.json() }).toMatchObject({
+        query,
+        status: 400,
+        body: { statusCode: 400, code: 'AUTH_LOGIN_STATE_INVALID' },
+      });
     }
   });
 
@@ -136,7 +163,9 @@ describe('rejections (misbehaving provider)', () => {
   });
 
   it('refetches the JWKS at most once per cooldown for unknown kids', async () => {
-    const tokens = await Promise.all(Array.from({ length: 6 }, () => rogue.signAccessToken({ sub: 'x', aud: CLIENT_ID }, { signing: 'unknown-key' })));
+    const tokens = await Promise.all(
+      Array.from({ length: 6 }, () => rogue.signAccessToken({ sub: 'x', aud: CLIENT_ID }, { signing: 'unknown-key' })),
+    );
     // First wait until an unknown kid makes the app refetch (the cooldown of an earlier test is over)…
     const deadline = Date.now() + 10_000;
     let before = rogue.jwksRequests;
@@ -147,7 +176,9 @@ describe('rejections (misbehaving provider)', () => {
     expect(rogue.jwksRequests).toBeGreaterThan(before);
     // …then five more unknown kids right away fetch nothing more.
     before = rogue.jwksRequests;
-    const statuses = await Promise.all(tokens.slice(1).map(async (token) => (await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${token}` } })).status));
+    const statuses = await Promise.all(
+      tokens.slice(1).map(async (token) => (await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${token}` } })).status),
+    );
     expect(statuses).toEqual([401, 401, 401, 401, 401]);
     expect(rogue.jwksRequests - before).toBe(0);
   });
@@ -177,7 +208,17 @@ describe('rejections (misbehaving provider)', () => {
     });
 
     it('answers 401 JSON (never 5xx) to malformed and oversized credentials', async () => {
-      const bad = ['Bearer', 'Bearer ', 'Bearer not-a-jwt', 'Bearer a.b.c', 'Bearer ....', 'Basic dXNlcjpwYXNz', `Bearer ${'A'.repeat(9000)}.x.y`, 'Bearer eyJhbGciOiJub25lIn0.e30.', 'Bearer \u00e9t\u00e9.x.y'];
+      const bad = [
+        'Bearer',
+        'Bearer ',
+        'Bearer not-a-jwt',
+        'Bearer a.b.c',
+        'Bearer ....',
+        'Basic dXNlcjpwYXNz',
+        `Bearer ${'A'.repeat(9000)}.x.y`,
+        'Bearer eyJhbGciOiJub25lIn0.e30.',
+        'Bearer \u00e9t\u00e9.x.y',
+      ];
       for (const header of bad) {
         const res = await fetch(`${base}/api/profile`, { headers: { authorization: header } });
         expect({ header, status: res.status }).toEqual({ header, status: 401 });
@@ -193,7 +234,15 @@ describe('rejections (misbehaving provider)', () => {
   });
 
   it('answers 401 to garbage session cookies and 4xx to oversized headers', async () => {
-    for (const cookie of ['nestflux.sid=garbage', `nestflux.sid=${'A'.repeat(43)}`, 'nestflux.sid=', 'nestflux.sid="%%%"', `nestflux.sid=${'x'.repeat(4000)}`, '=;;;=', 'a=b; nestflux.sid=%E0%A4%A']) {
+    for (const cookie of [
+      'nestflux.sid=garbage',
+      `nestflux.sid=${'A'.repeat(43)}`,
+      'nestflux.sid=',
+      'nestflux.sid="%%%"',
+      `nestflux.sid=${'x'.repeat(4000)}`,
+      '=;;;=',
+      'a=b; nestflux.sid=%E0%A4%A',
+    ]) {
       const res = await fetch(`${base}/auth/me`, { headers: { cookie } });
       expect(res.status).toBe(401);
     }

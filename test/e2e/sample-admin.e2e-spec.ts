@@ -45,12 +45,13 @@ describe('sample app: GET /api/audit and the /admin page', () => {
       expect(await res.json()).toMatchObject({ statusCode: 403, code: 'AUTH_FORBIDDEN_ROLE' });
     });
 
-    it('lists entries newest first with exactly the contract\'s fields', async () => {
+    it("lists entries newest first with exactly the contract's fields", async () => {
       const res = await audit(admin);
       expect(res.status).toBe(200);
       const entries = (await res.json()) as Array<Record<string, unknown>>;
       expect(entries.length).toBeGreaterThanOrEqual(2);
-      for (const entry of entries) expect(Object.keys(entry).sort()).toEqual(['at', 'code', 'event', 'ip', 'outcome', 'provider', 'userId']);
+      for (const entry of entries)
+        expect(Object.keys(entry).sort()).toEqual(['at', 'code', 'event', 'ip', 'outcome', 'provider', 'userId']);
       const times = entries.map((e) => Date.parse(e.at as string));
       expect([...times].sort((a, b) => b - a)).toEqual(times);
       expect(entries.find((e) => e.userId === aliceId)).toMatchObject({ event: 'login', outcome: 'success', code: null, ip: '127.0.0.1' });
@@ -61,7 +62,11 @@ describe('sample app: GET /api/audit and the /admin page', () => {
       expect(mine.length).toBeGreaterThanOrEqual(1);
       expect(mine.every((e) => e.userId === aliceId)).toBe(true);
       await fetch(`${base}/auth/callback?code=x&state=${'D'.repeat(43)}`);
-      const failures = (await (await audit(admin, '?event=login')).json()) as Array<{ event: string; outcome: string; code: string | null }>;
+      const failures = (await (await audit(admin, '?event=login')).json()) as Array<{
+        event: string;
+        outcome: string;
+        code: string | null;
+      }>;
       expect(failures.every((e) => e.event === 'login')).toBe(true);
       expect(failures[0]).toMatchObject({ outcome: 'failure', code: 'AUTH_LOGIN_STATE_INVALID' });
       expect(await (await audit(admin, '?since=2999-01-01')).json()).toEqual([]);
@@ -70,14 +75,21 @@ describe('sample app: GET /api/audit and the /admin page', () => {
       expect(((await (await audit(admin, '?limit=500')).json()) as unknown[]).length).toBeGreaterThanOrEqual(3);
     });
 
-    it.each(['?limit=0', '?limit=501', '?limit=abc', '?limit=1.5', '?limit=1&limit=2', '?userId=alice', '?since=yesterday', '?since=2026-13-45', '?event=%3Cscript%3E'])(
-      '%s → 400 JSON',
-      async (query) => {
-        const res = await audit(admin, query);
-        expect(res.status).toBe(400);
-        expect(await res.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.any(String) });
-      },
-    );
+    it.each([
+      '?limit=0',
+      '?limit=501',
+      '?limit=abc',
+      '?limit=1.5',
+      '?limit=1&limit=2',
+      '?userId=alice',
+      '?since=yesterday',
+      '?since=2026-13-45',
+      '?event=%3Cscript%3E',
+    ])('%s → 400 JSON', async (query) => {
+      const res = await audit(admin, query);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.any(String) });
+    });
   });
 
   describe('/admin', () => {
@@ -104,7 +116,9 @@ describe('sample app: GET /api/audit and the /admin page', () => {
       const page = await res.text();
       expect(page).toContain('id="users"');
       expect(page).toMatch(/<td>alice@example\.test<\/td>/);
-      expect(page).toMatch(/<tr class="sync-run">[\s\S]*?<td>authentik<\/td><td>completed<\/td>\s*<td>1234<\/td><td>5<\/td><td>6<\/td><td>7<\/td><td>1216<\/td><td>1229<\/td><td>0<\/td>/);
+      expect(page).toMatch(
+        /<tr class="sync-run">[\s\S]*?<td>authentik<\/td><td>completed<\/td>\s*<td>1234<\/td><td>5<\/td><td>6<\/td><td>7<\/td><td>1216<\/td><td>1229<\/td><td>0<\/td>/,
+      );
       expect(page.match(/<tr class="audit-entry">/g)?.length).toBeGreaterThanOrEqual(2);
 
       const search = await (await admin.request(`${base}/admin?q=ALI`, { headers: html })).text();
@@ -129,10 +143,15 @@ describe('sample app: GET /api/audit and the /admin page', () => {
 
     it('escapes every value: names, user agents, sync errors and the search box', async () => {
       await db.query(`UPDATE auth_users SET display_name = $1 WHERE id = $2`, [XSS, aliceId]);
-      await db.query(`INSERT INTO auth_sync_runs (source, issuer, outcome, started_at, heartbeat_at, finished_at, error) VALUES ('scim', 'x', 'failed', now(), now(), now(), $1)`, [XSS]);
+      await db.query(
+        `INSERT INTO auth_sync_runs (source, issuer, outcome, started_at, heartbeat_at, finished_at, error) VALUES ('scim', 'x', 'failed', now(), now(), now(), $1)`,
+        [XSS],
+      );
       await fetch(`${base}/auth/callback?code=x&state=${'E'.repeat(43)}`, { headers: { 'user-agent': `<img src=x onerror=alert(1)>` } });
       sut.running.app.get(AuditLogService).record({ event: 'login', provider: '"><svg onload=alert(1)>' });
-      const page = await (await admin.request(`${base}/admin?q=${encodeURIComponent('"><script>alert(2)</script>')}`, { headers: html })).text();
+      const page = await (
+        await admin.request(`${base}/admin?q=${encodeURIComponent('"><script>alert(2)</script>')}`, { headers: html })
+      ).text();
       const all = await (await admin.request(`${base}/admin`, { headers: html })).text();
       for (const body of [page, all]) {
         expect(body).not.toMatch(/<script>alert|<img src=x|<svg onload/);

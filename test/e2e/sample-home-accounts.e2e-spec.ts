@@ -36,14 +36,16 @@ describe('sample home page: providers and linked accounts', () => {
 
   it('lists every configured provider as a "Sign in with …" button, provider 1 on the unslugged route', async () => {
     const page = await home();
-    const buttons = [...page.matchAll(/<a(?: id="sign-in")? class="button sign-in" data-provider="([^"]+)" href="([^"]+)">Sign in with ([^<]+)<\/a>/g)].map((m) => [m[1], m[2], m[3]]);
+    const buttons = [
+      ...page.matchAll(/<a(?: id="sign-in")? class="button sign-in" data-provider="([^"]+)" href="([^"]+)">Sign in with ([^<]+)<\/a>/g),
+    ].map((m) => [m[1], m[2], m[3]]);
     expect(buttons).toEqual([
       ['dev', '/auth/login?returnTo=%2F', 'Development provider'],
       ['dev2', '/auth/login/dev2?returnTo=%2F', 'Development provider 2'],
     ]);
   });
 
-  it('shows the linked account, links the second provider through the Link form\'s route, then unlinks it', async () => {
+  it("shows the linked account, links the second provider through the Link form's route, then unlinks it", async () => {
     const { agent } = await signInAt(base, 'dev', 'gina');
     let page = await home(agent);
     expect(identities(page)).toEqual(['dev']);
@@ -51,7 +53,10 @@ describe('sample home page: providers and linked accounts', () => {
     expect(linkForms(page)).toEqual(['/auth/link/dev2']);
 
     // What the form's script does: the CSRF token as a header, then the provider's URL.
-    const started = await agent.request(`${base}/auth/link/dev2?returnTo=%2F`, { method: 'POST', headers: { 'x-csrf-token': await csrf(agent) } });
+    const started = await agent.request(`${base}/auth/link/dev2?returnTo=%2F`, {
+      method: 'POST',
+      headers: { 'x-csrf-token': await csrf(agent) },
+    });
     expect(started.status).toBe(200);
     const authorize = new URL(((await started.json()) as { redirectUrl: string }).redirectUrl);
     authorize.searchParams.set('login_hint', 'gina-elsewhere');
@@ -66,7 +71,9 @@ describe('sample home page: providers and linked accounts', () => {
     expect(page).not.toMatch(/disabled[^>]*>Unlink/);
 
     const action = /<li class="identity" data-provider="dev2">[\s\S]*?<form class="unlink" method="post" action="([^"]+)"/.exec(page)![1];
-    expect((await agent.request(`${base}${action}`, { method: 'DELETE', headers: { 'x-csrf-token': await csrf(agent) } })).status).toBe(204);
+    expect((await agent.request(`${base}${action}`, { method: 'DELETE', headers: { 'x-csrf-token': await csrf(agent) } })).status).toBe(
+      204,
+    );
     expect(identities(await home(agent))).toEqual(['dev']);
   });
 

@@ -16,7 +16,10 @@ describe('sample app with DEV_PROVIDERS=2', () => {
 
   it('lists both development providers and signs users in at each, as separate identities', async () => {
     const res = await fetch(`${sut.baseUrl}/auth/providers`);
-    expect(await res.json()).toEqual([{ slug: 'dev', name: 'Development provider' }, { slug: 'dev2', name: 'Development provider 2' }]);
+    expect(await res.json()).toEqual([
+      { slug: 'dev', name: 'Development provider' },
+      { slug: 'dev2', name: 'Development provider 2' },
+    ]);
     const ids: string[] = [];
     for (const slug of ['dev', 'dev2']) {
       const { agent, final } = await signInAt(sut.baseUrl, slug, 'erin');
@@ -37,8 +40,14 @@ describe('sample app with DEV_PROVIDERS=2', () => {
 describe('sample app numbered provider variables', () => {
   it('refuses to start with a gap, naming the variable', async () => {
     const start = startSampleAppUnderTest({
-      OIDC_PROVIDER_1_SLUG: 'a', OIDC_PROVIDER_1_ISSUER: 'https://a.example.com', OIDC_PROVIDER_1_CLIENT_ID: 'a', OIDC_PROVIDER_1_CLIENT_SECRET: 's',
-      OIDC_PROVIDER_3_SLUG: 'c', OIDC_PROVIDER_3_ISSUER: 'https://c.example.com', OIDC_PROVIDER_3_CLIENT_ID: 'c', OIDC_PROVIDER_3_CLIENT_SECRET: 's',
+      OIDC_PROVIDER_1_SLUG: 'a',
+      OIDC_PROVIDER_1_ISSUER: 'https://a.example.com',
+      OIDC_PROVIDER_1_CLIENT_ID: 'a',
+      OIDC_PROVIDER_1_CLIENT_SECRET: 's',
+      OIDC_PROVIDER_3_SLUG: 'c',
+      OIDC_PROVIDER_3_ISSUER: 'https://c.example.com',
+      OIDC_PROVIDER_3_CLIENT_ID: 'c',
+      OIDC_PROVIDER_3_CLIENT_SECRET: 's',
     });
     await expect(start).rejects.toBeInstanceOf(SampleConfigError);
     await expect(start).rejects.toMatchObject({ variable: 'OIDC_PROVIDER_2_ISSUER' });

@@ -38,7 +38,7 @@ describe.each(sessionStores)('back-channel logout with sid (two replicas, sessio
     await relay.close();
   });
 
-  it('ends the session of that sid (and the user\'s sessions without a sid), not the user\'s other sessions; a replay on any replica is 400', async () => {
+  it("ends the session of that sid (and the user's sessions without a sid), not the user's other sessions; a replay on any replica is 400", async () => {
     const a = bed.apps[0].base;
     const replicas = bed.apps.map((app) => app.base);
     const first = await bed.signIn('bcl-sid');
@@ -97,7 +97,7 @@ describe.each(sessionStores)('back-channel logout with sub only (sessions in %s)
     await relay.close();
   });
 
-  it('ends every session of the subject, and nobody else\'s', async () => {
+  it("ends every session of the subject, and nobody else's", async () => {
     const { base } = bed.apps[0];
     const first = await bed.signIn('bcl-sub');
     const second = await bed.signIn('bcl-sub');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CookieAgent } from '../support/cookie-agent.js';
-import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+import { signIn } from '../support/sample-app-harness.js';
 import { startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
 import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
@@ -33,8 +33,8 @@ describe.each(sessionStores)('session cookie sent twice (cookie tossing) (sessio
   });
 
   it.each([
-    ['the attacker\'s cookie first', () => `nestflux.sid=${attacker}; nestflux.sid=${victim}`],
-    ['the victim\'s cookie first', () => `nestflux.sid=${victim}; nestflux.sid=${attacker}`],
+    ["the attacker's cookie first", () => `nestflux.sid=${attacker}; nestflux.sid=${victim}`],
+    ["the victim's cookie first", () => `nestflux.sid=${victim}; nestflux.sid=${attacker}`],
     ['a garbage cookie second', () => `nestflux.sid=${victim}; nestflux.sid=x`],
     ['the same value twice, between other cookies', () => `a=1; nestflux.sid=${victim}; b=2; nestflux.sid=${victim}`],
     ['a quoted duplicate', () => `nestflux.sid=${victim};nestflux.sid="${attacker}"`],

@@ -47,7 +47,7 @@ describe.each(sessionStores)('anti-CSRF token on cookie-authenticated unsafe met
     expect((await fetch(`${base}/auth/me`, { headers: { cookie: victim.cookie } })).status).toBe(200);
   });
 
-  it('accepts the session\'s own token (GET /auth/csrf), keeps the Origin check, and exempts bearer requests', async () => {
+  it("accepts the session's own token (GET /auth/csrf), keeps the Origin check, and exempts bearer requests", async () => {
     const user = await browser('csrf-user');
     const answer = await user.token();
     expect(answer.status).toBe(200);
@@ -61,7 +61,13 @@ describe.each(sessionStores)('anti-CSRF token on cookie-authenticated unsafe met
     expect(crossSite.status).toBe(403);
     expect(await crossSite.json()).toMatchObject({ code: 'AUTH_CROSS_SITE_REQUEST' });
 
-    const tokens = await obtainTokens({ issuer: bed.provider.issuer, clientId: BED_CLIENT_ID, clientSecret: BED_CLIENT_SECRET, redirectUri: `${base}/auth/callback`, login: 'csrf-user' });
+    const tokens = await obtainTokens({
+      issuer: bed.provider.issuer,
+      clientId: BED_CLIENT_ID,
+      clientSecret: BED_CLIENT_SECRET,
+      redirectUri: `${base}/auth/callback`,
+      login: 'csrf-user',
+    });
     expect((await post({ authorization: `Bearer ${tokens.access_token}` })).status).toBe(200);
     expect((await fetch(`${base}/auth/csrf`)).status).toBe(401);
   });

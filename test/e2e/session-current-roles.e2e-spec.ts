@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+import { signIn } from '../support/sample-app-harness.js';
 import { statusWithin } from '../support/eventually.js';
 import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
@@ -38,7 +38,9 @@ describe.each(sessionStores)('sessions authorise with the current user record (s
   it('a role granted in the user record works in a session opened before', async () => {
     const { agent } = await signIn(sut.baseUrl, 'promoted');
     expect((await agent.request(`${sut.baseUrl}/api/admin`)).status).toBe(403);
-    await db.query(`UPDATE auth_users u SET roles = '["admin"]'::jsonb FROM auth_identities i WHERE i.user_id = u.id AND i.subject = 'promoted'`);
+    await db.query(
+      `UPDATE auth_users u SET roles = '["admin"]'::jsonb FROM auth_identities i WHERE i.user_id = u.id AND i.subject = 'promoted'`,
+    );
     expect((await statusWithin(() => agent.request(`${sut.baseUrl}/api/admin`), 200)).status).toBe(200);
   });
 });

@@ -31,7 +31,8 @@ describe.each(sessionStores)('front-channel logout (sessions in %s)', (store) =>
     expect(sid).toEqual(expect.any(String));
     return sid;
   };
-  const frontchannel = (query: Record<string, string>) => fetch(`${base}/auth/frontchannel-logout?${new URLSearchParams(query)}`);
+  const frontchannel = (query: Record<string, string>) =>
+    fetch(`${base}/auth/frontchannel-logout?${new URLSearchParams(query).toString()}`);
 
   it('iss + sid end that provider session here, answer a small uncached page framable by the provider, and leave others alone', async () => {
     const victim = await bed.signIn('fc-victim');
@@ -54,7 +55,12 @@ describe.each(sessionStores)('front-channel logout (sessions in %s)', (store) =>
     ['neither (session information is required)', () => ({})],
   ])('%s: 400 and the session lives on', async (_name, query) => {
     const agent = await bed.signIn('fc-keeper');
-    const params = Object.fromEntries(Object.entries(query(await providerSid('fc-keeper'))).map(([k, v]): [string, string] => [k, v === '__issuer__' ? bed.provider.issuer : v]));
+    const params = Object.fromEntries(
+      Object.entries(query(await providerSid('fc-keeper'))).map(([k, v]): [string, string] => [
+        k,
+        v === '__issuer__' ? bed.provider.issuer : v,
+      ]),
+    );
     const res = await frontchannel(params);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'AUTH_FRONTCHANNEL_LOGOUT_INVALID' });

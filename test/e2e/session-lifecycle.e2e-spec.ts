@@ -7,7 +7,7 @@ import { AuthSessionService, SessionTokensService, type AuthUser } from '@nestfl
 import { SessionActivity } from '../../lib/session/session-activity.js';
 import { SessionCacheService } from '../../lib/session/session-cache.service.js';
 import { hashSessionId } from '../../lib/session/session-id.js';
-import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+import { signIn } from '../support/sample-app-harness.js';
 import { statusWithin } from '../support/eventually.js';
 import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
@@ -28,11 +28,17 @@ describe.each(sessionStores)('session lifecycle: refresh, expiry, deactivation, 
     await sut?.close();
   });
 
-  async function sessionUser(login: string): Promise<{ user: AuthUser; cookie: string; agent: Awaited<ReturnType<typeof signIn>>['agent'] }> {
+  async function sessionUser(
+    login: string,
+  ): Promise<{ user: AuthUser; cookie: string; agent: Awaited<ReturnType<typeof signIn>>['agent'] }> {
     const { agent } = await signIn(base, login);
     const cookie = agent.cookie(host(), 'nestflux.sid')!;
     const me = (await (await agent.request(`${base}/auth/me`)).json()) as AuthUser;
-    return { user: { ...me, issuer: sut.running.config.issuerUrl, scopes: [], via: 'session', sessionKey: hashSessionId(SECRET, cookie) }, cookie, agent };
+    return {
+      user: { ...me, issuer: sut.running.config.issuerUrl, scopes: [], via: 'session', sessionKey: hashSessionId(SECRET, cookie) },
+      cookie,
+      agent,
+    };
   }
 
   it('keeps the provider tokens server-side and refreshes the access token with the refresh token', async () => {
@@ -81,9 +87,17 @@ describe.each(sessionStores)('session lifecycle: refresh, expiry, deactivation, 
     const logoutToken = (claims: Record<string, unknown>) =>
       new SignJWT({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...claims })
         .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'logout+jwt' })
-        .setIssuer(sut.running.config.issuerUrl).setAudience(sut.running.config.clientId).setIssuedAt().setJti(crypto.randomUUID())
+        .setIssuer(sut.running.config.issuerUrl)
+        .setAudience(sut.running.config.clientId)
+        .setIssuedAt()
+        .setJti(crypto.randomUUID())
         .sign(key);
-    const post = (token: string) => fetch(`${base}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `logout_token=${token}` });
+    const post = (token: string) =>
+      fetch(`${base}/auth/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `logout_token=${token}`,
+      });
 
     expect((await post(await logoutToken({ sub: 'bcl-user', nonce: 'x' }))).status).toBe(400);
     expect((await post('garbage')).status).toBe(400);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
-import { signIn, startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
+import { signIn } from '../support/sample-app-harness.js';
 import { completeProviderLogout } from '../support/provider-logout.js';
 import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
@@ -25,7 +25,7 @@ describe.each(sessionStores)('RP-initiated logout keeps the ID token server-side
     await sut?.close();
   });
 
-  it('answers a logoutUrl with no token in it; following it ends at the provider\'s logout with the hint; a second use is refused', async () => {
+  it("answers a logoutUrl with no token in it; following it ends at the provider's logout with the hint; a second use is refused", async () => {
     const { agent } = await signIn(base, 'leaving');
     const res = await agent.request(`${base}/auth/logout`, { method: 'POST', headers: { origin: base } });
     expect(res.status).toBe(200);
@@ -49,9 +49,11 @@ describe.each(sessionStores)('RP-initiated logout keeps the ID token server-side
     expect(await again.json()).toMatchObject({ code: 'AUTH_LOGOUT_LINK_INVALID' });
   });
 
-  it('the browser\'s walk through the link reaches the provider, which accepts the hint and signs out', async () => {
+  it("the browser's walk through the link reaches the provider, which accepts the hint and signs out", async () => {
     const { agent } = await signIn(base, 'walker');
-    const { logoutUrl } = (await (await agent.request(`${base}/auth/logout`, { method: 'POST', headers: { origin: base } })).json()) as { logoutUrl: string };
+    const { logoutUrl } = (await (await agent.request(`${base}/auth/logout`, { method: 'POST', headers: { origin: base } })).json()) as {
+      logoutUrl: string;
+    };
     const { hops, confirm } = await completeProviderLogout(agent, logoutUrl);
     expect(hops[1].pathname).toBe('/oidc/session/end');
     expect(confirm.status).toBe(303);

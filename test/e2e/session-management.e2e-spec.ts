@@ -4,7 +4,14 @@ import { hashSessionId } from '../../lib/session/session-id.js';
 import { statusWithin } from '../support/eventually.js';
 import { sessionStores } from '../support/session-stores.js';
 import { obtainTokens } from '../support/token-client.js';
-import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import {
+  BED_CLIENT_ID,
+  BED_CLIENT_SECRET,
+  BED_SESSION_SECRET,
+  REPLICAS,
+  startSessionTestBed,
+  type SessionTestBed,
+} from '../support/session-test-bed.js';
 
 interface SessionView {
   id: string;
@@ -50,7 +57,7 @@ describe.each(sessionStores)('session management: GET/DELETE /auth/sessions (two
     return (await res.json()) as SessionView[];
   };
 
-  it('lists the user\'s live sessions with opaque ids, the current one marked, client IP and user agent', async () => {
+  it("lists the user's live sessions with opaque ids, the current one marked, client IP and user agent", async () => {
     const one = await browser('manager');
     const two = await browser('manager');
     await browser('someone-else');
@@ -71,7 +78,7 @@ describe.each(sessionStores)('session management: GET/DELETE /auth/sessions (two
     expect(JSON.stringify(sessions)).not.toContain(one.value);
   });
 
-  it('DELETE /auth/sessions/:id ends that session at once on every replica; another user\'s id is 404', async () => {
+  it("DELETE /auth/sessions/:id ends that session at once on every replica; another user's id is 404", async () => {
     const mine = await browser('revoker');
     const stolen = await browser('revoker');
     const stranger = await browser('stranger');
@@ -95,7 +102,7 @@ describe.each(sessionStores)('session management: GET/DELETE /auth/sessions (two
     expect((await get(b, '/auth/me', { cookie: mine.cookie })).status).toBe(200);
   });
 
-  it('DELETE /auth/sessions ends every other session of the user, keeps the current one and other users\'', async () => {
+  it("DELETE /auth/sessions ends every other session of the user, keeps the current one and other users'", async () => {
     const current = await browser('sweeper');
     const others = [await browser('sweeper'), await browser('sweeper')];
     const bystander = await browser('sweeper-bystander');
@@ -106,9 +113,15 @@ describe.each(sessionStores)('session management: GET/DELETE /auth/sessions (two
     expect(await list(a, current.cookie)).toHaveLength(1);
   });
 
-  it('a bearer client sees the user\'s sessions (none current); anonymous gets 401', async () => {
+  it("a bearer client sees the user's sessions (none current); anonymous gets 401", async () => {
     await browser('bearer-user');
-    const tokens = await obtainTokens({ issuer: bed.provider.issuer, clientId: BED_CLIENT_ID, clientSecret: BED_CLIENT_SECRET, redirectUri: `${a}/auth/callback`, login: 'bearer-user' });
+    const tokens = await obtainTokens({
+      issuer: bed.provider.issuer,
+      clientId: BED_CLIENT_ID,
+      clientSecret: BED_CLIENT_SECRET,
+      redirectUri: `${a}/auth/callback`,
+      login: 'bearer-user',
+    });
     const res = await get(a, '/auth/sessions', { authorization: `Bearer ${tokens.access_token}` });
     expect(res.status).toBe(200);
     const sessions = (await res.json()) as SessionView[];

@@ -76,7 +76,10 @@ describe('a host app that configures every session option', () => {
     expect(Math.abs(row.lifetime - ABSOLUTE_SECONDS)).toBeLessThanOrEqual(5);
 
     const backdate = (agent: typeof idle, seconds: number) =>
-      db.query(`UPDATE auth_sessions SET last_seen_at = now() - ($2 || ' seconds')::interval WHERE id_hash = $1`, [sessionKey(agent), String(seconds)]);
+      db.query(`UPDATE auth_sessions SET last_seen_at = now() - ($2 || ' seconds')::interval WHERE id_hash = $1`, [
+        sessionKey(agent),
+        String(seconds),
+      ]);
     await backdate(idle, IDLE_SECONDS + 30); // idle past 120 s: over; under the default 1800 s it would live
     await backdate(busy, IDLE_SECONDS - 30);
     expect((await me(idle)).status).toBe(401);
@@ -98,7 +101,9 @@ describe('a host app that configures every session option', () => {
       const callback = await agent.agent.request(agent.callbackUrl);
       const waited = Date.now() - started;
       expect(callback.status).toBe(503);
-      expect(callback.headers.getSetCookie().some((line) => line.startsWith(`${COOKIE}=`) && !/Expires=Thu, 01 Jan 1970/i.test(line))).toBe(false);
+      expect(callback.headers.getSetCookie().some((line) => line.startsWith(`${COOKIE}=`) && !/Expires=Thu, 01 Jan 1970/i.test(line))).toBe(
+        false,
+      );
       // The default (5 s) would still be waiting; 400 ms plus the app's own work is far below.
       expect(waited).toBeLessThan(4_000);
     } finally {
@@ -108,13 +113,16 @@ describe('a host app that configures every session option', () => {
 });
 
 describe('database.runMigrations: false', () => {
-  it('boots without touching the schema, and works once the host ran the library\'s migrations itself', async () => {
+  it("boots without touching the schema, and works once the host ran the library's migrations itself", async () => {
     const rogue = await RogueProvider.start({ clientId: 'own-migrations', clientSecret: 'own-migrations-secret' });
     const database = await createTestDatabase();
     const host = await startHostAppOn(rogue, { database, auth: { database: { runMigrations: false } } });
     try {
       const dataSource = host.app.get(DataSource);
-      const tables = () => dataSource.query<Array<{ users: string | null; migrations: string | null }>>("SELECT to_regclass('auth_users') AS users, to_regclass('auth_schema_migrations') AS migrations");
+      const tables = () =>
+        dataSource.query<Array<{ users: string | null; migrations: string | null }>>(
+          "SELECT to_regclass('auth_users') AS users, to_regclass('auth_schema_migrations') AS migrations",
+        );
       expect(await tables()).toEqual([{ users: null, migrations: null }]);
 
       await runAuthMigrations(dataSource, authMigrations);

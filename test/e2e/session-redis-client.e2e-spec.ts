@@ -19,14 +19,16 @@ describe('Redis session store on a client of the host', () => {
     client.disconnect();
   });
 
-  it('keeps sessions in Redis through it, and the client is still the host\'s after the app closes', async () => {
+  it("keeps sessions in Redis through it, and the client is still the host's after the app closes", async () => {
     const agent = await bed!.signIn('client-user');
     const base = bed!.apps[0].base;
     expect((await agent.request(`${base}/auth/me`)).status).toBe(200);
     const { token } = (await (await agent.request(`${base}/auth/csrf`)).json()) as { token: string };
     const mine = (await (await agent.request(`${base}/auth/sessions`)).json()) as Array<{ id: string }>;
     expect(mine).toHaveLength(1);
-    expect((await agent.request(`${base}/auth/sessions/${mine[0].id}`, { method: 'DELETE', headers: { 'x-csrf-token': token } })).status).toBe(204);
+    expect(
+      (await agent.request(`${base}/auth/sessions/${mine[0].id}`, { method: 'DELETE', headers: { 'x-csrf-token': token } })).status,
+    ).toBe(204);
     expect((await agent.request(`${base}/auth/me`)).status).toBe(401);
 
     await bed!.close();

@@ -22,7 +22,9 @@ if (!available && !isCI()) console.warn('Redis outage test skipped: no redis-ser
 
 /** A throwaway redis-server of this test's own, without persistence, that the test can stop. */
 async function startRedisServer(port: number): Promise<ChildProcess> {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   server.on('error', () => undefined); // ENOENT: reported below as "did not start"
   const deadline = Date.now() + 10_000;
   for (;;) {

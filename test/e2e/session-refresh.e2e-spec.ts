@@ -7,8 +7,14 @@ import { TokenCipher } from '../../lib/session/token-cipher.js';
 import { CookieAgent } from '../support/cookie-agent.js';
 import { statusWithin } from '../support/eventually.js';
 import { RogueProvider } from '../support/rogue-provider/index.js';
-import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
-import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import {
+  BED_CLIENT_ID,
+  BED_CLIENT_SECRET,
+  BED_SESSION_SECRET,
+  REPLICAS,
+  startSessionTestBed,
+  type SessionTestBed,
+} from '../support/session-test-bed.js';
 import { sessionStores, startSampleAppOnStore } from '../support/session-stores.js';
 
 /**
@@ -64,7 +70,13 @@ describe.each(sessionStores)('refresh with rotating refresh tokens, two replicas
     expect(after).not.toBe(before);
 
     // The old refresh token is spent: the provider refuses it (and, detecting reuse, revokes the grant).
-    const config = await client.discovery(new URL(bed.provider.issuer), BED_CLIENT_ID, undefined, client.ClientSecretBasic(BED_CLIENT_SECRET), { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(
+      new URL(bed.provider.issuer),
+      BED_CLIENT_ID,
+      undefined,
+      client.ClientSecretBasic(BED_CLIENT_SECRET),
+      { execute: [client.allowInsecureRequests] },
+    );
     const reuse = await rejection(client.refreshTokenGrant(config, before));
     expect((reuse as unknown as { error?: string }).error).toBe('invalid_grant');
 
@@ -76,7 +88,7 @@ describe.each(sessionStores)('refresh with rotating refresh tokens, two replicas
     expect((await agent.request(`${base}/api/profile`)).status).toBe(401);
   });
 
-  it('the user record\'s roles follow the refreshed tokens', async () => {
+  it("the user record's roles follow the refreshed tokens", async () => {
     const { base, app } = bed.apps[0];
     const agent = await bed.signIn('admin');
     const user = await sessionUser(agent, base, BED_SESSION_SECRET);
@@ -109,7 +121,7 @@ async function app1Refresh(bed: SessionTestBed, user: AuthUser): Promise<void> {
   expect(typeof token).toBe('string');
 }
 
-describe.each(sessionStores)('a refreshed ID token is verified like a login\'s before it is stored (sessions in %s)', (store) => {
+describe.each(sessionStores)("a refreshed ID token is verified like a login's before it is stored (sessions in %s)", (store) => {
   const CLIENT_ID = 'rogue-client';
   const SECRET = 'test-session-secret-0123456789-abcdefghij';
   let rogue: RogueProvider;
@@ -117,7 +129,12 @@ describe.each(sessionStores)('a refreshed ID token is verified like a login\'s b
 
   beforeAll(async () => {
     rogue = await RogueProvider.start({ clientId: CLIENT_ID, clientSecret: 'rogue-secret' });
-    sut = await startSampleAppOnStore(store, { OIDC_ISSUER_URL: rogue.issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'rogue-secret', AUTH_SESSION_SECRET: SECRET });
+    sut = await startSampleAppOnStore(store, {
+      OIDC_ISSUER_URL: rogue.issuer,
+      OIDC_CLIENT_ID: CLIENT_ID,
+      OIDC_CLIENT_SECRET: 'rogue-secret',
+      AUTH_SESSION_SECRET: SECRET,
+    });
   });
   afterAll(async () => {
     await sut?.close();
@@ -141,16 +158,52 @@ describe.each(sessionStores)('a refreshed ID token is verified like a login\'s b
   });
 
   it.each([
-    ['another subject', { claims: (c: { issuer: string; clientId: string; now: number; nonce?: string }) => ({ iss: c.issuer, aud: c.clientId, sub: 'someone-else', iat: c.now, exp: c.now + 300, nonce: c.nonce }) }],
+    [
+      'another subject',
+      {
+        claims: (c: { issuer: string; clientId: string; now: number; nonce?: string }) => ({
+          iss: c.issuer,
+          aud: c.clientId,
+          sub: 'someone-else',
+          iat: c.now,
+          exp: c.now + 300,
+          nonce: c.nonce,
+        }),
+      },
+    ],
     ['a key the provider never published', { signing: 'unknown-key' as const }],
     ['alg none', { signing: 'none' as const }],
-    ['another audience', { claims: (c: { issuer: string; now: number; nonce?: string }) => ({ iss: c.issuer, aud: 'other-client', sub: 'x', iat: c.now, exp: c.now + 300, nonce: c.nonce }) }],
-    ['another issuer', { claims: (c: { clientId: string; now: number; nonce?: string }) => ({ iss: 'https://evil.example', aud: c.clientId, sub: 'x', iat: c.now, exp: c.now + 300, nonce: c.nonce }) }],
+    [
+      'another audience',
+      {
+        claims: (c: { issuer: string; now: number; nonce?: string }) => ({
+          iss: c.issuer,
+          aud: 'other-client',
+          sub: 'x',
+          iat: c.now,
+          exp: c.now + 300,
+          nonce: c.nonce,
+        }),
+      },
+    ],
+    [
+      'another issuer',
+      {
+        claims: (c: { clientId: string; now: number; nonce?: string }) => ({
+          iss: 'https://evil.example',
+          aud: c.clientId,
+          sub: 'x',
+          iat: c.now,
+          exp: c.now + 300,
+          nonce: c.nonce,
+        }),
+      },
+    ],
   ])('refuses %s: the token is not stored and the session ends (401 AUTH_SESSION_REFRESH_FAILED)', async (_name, plan) => {
     const sub = `bad-refresh-${Math.random().toString(36).slice(2, 8)}`;
     const { agent, user } = await signedIn(sub);
     expect((await sut.store.read(user.sessionKey!))?.idTokenEnc).toBeTruthy();
-    rogue.planNextIdToken(plan as Parameters<RogueProvider['planNextIdToken']>[0]);
+    rogue.planNextIdToken(plan);
     const error = await rejection(sut.running.app.get(SessionTokensService).accessToken(user, { forceRefresh: true }));
     expect(error.code).toBe('AUTH_SESSION_REFRESH_FAILED');
     expect(await sut.store.read(user.sessionKey!)).toBeUndefined();

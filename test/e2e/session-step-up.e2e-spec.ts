@@ -91,7 +91,10 @@ describe.each(sessionStores)('step-up for browser sessions (sessions in %s)', (s
 
     const res = await agent.request(`${base}${back}`, { headers: PAGE });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ sub: 'step-page', authentication: { acr: DEV_ACR_MFA, amr: ['pwd', 'otp'], authTime: expect.any(Number), requestedAcr: [DEV_ACR_MFA] } });
+    expect(await res.json()).toMatchObject({
+      sub: 'step-page',
+      authentication: { acr: DEV_ACR_MFA, amr: ['pwd', 'otp'], authTime: expect.any(Number), requestedAcr: [DEV_ACR_MFA] },
+    });
     // And the stronger session satisfies @RequireMfa() too (amr pwd + otp).
     expect((await agent.request(`${base}/secure/amr`, { headers: PAGE })).status).toBe(200);
   });

@@ -6,7 +6,14 @@ import { hashSessionId } from '../../lib/session/session-id.js';
 import { TokenCipher } from '../../lib/session/token-cipher.js';
 import type { CookieAgent } from '../support/cookie-agent.js';
 import { statusWithin } from '../support/eventually.js';
-import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, REPLICAS, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import {
+  BED_CLIENT_ID,
+  BED_CLIENT_SECRET,
+  BED_SESSION_SECRET,
+  REPLICAS,
+  startSessionTestBed,
+  type SessionTestBed,
+} from '../support/session-test-bed.js';
 import { sessionStores } from '../support/session-stores.js';
 
 /**
@@ -87,7 +94,13 @@ describe.each(sessionStores)('transparent refresh on the request path (rotating 
     const me = (await (await agent.request(`${bed.apps[0].base}/auth/me`)).json()) as AuthUser;
     await bed.apps[0].app.get(SessionTokensService).accessToken({ ...me, via: 'session', sessionKey: key }, { forceRefresh: true });
     // Someone replays the spent refresh token: the provider detects the reuse and revokes the grant.
-    const config = await client.discovery(new URL(bed.provider.issuer), BED_CLIENT_ID, undefined, client.ClientSecretBasic(BED_CLIENT_SECRET), { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(
+      new URL(bed.provider.issuer),
+      BED_CLIENT_ID,
+      undefined,
+      client.ClientSecretBasic(BED_CLIENT_SECRET),
+      { execute: [client.allowInsecureRequests] },
+    );
     await expect(client.refreshTokenGrant(config, spent)).rejects.toMatchObject({ error: 'invalid_grant' });
 
     await expireSoon(key);

@@ -16,16 +16,38 @@ async function signAs(key: JWK, claims: Record<string, unknown>, typ = 'JWT'): P
 /** A logout token as `issuerOf` would send it, signed with `signedBy`'s key. */
 function logoutToken(issuerOf: BedProvider, signedBy: BedProvider, sub: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signAs(signedBy.signingKey, { iss: issuerOf.idp.issuer, aud: issuerOf.clientId, iat: now, exp: now + 120, jti: randomUUID(), sub, events: { [BACKCHANNEL_EVENT]: {} } }, 'logout+jwt');
+  return signAs(
+    signedBy.signingKey,
+    {
+      iss: issuerOf.idp.issuer,
+      aud: issuerOf.clientId,
+      iat: now,
+      exp: now + 120,
+      jti: randomUUID(),
+      sub,
+      events: { [BACKCHANNEL_EVENT]: {} },
+    },
+    'logout+jwt',
+  );
 }
 
 function backchannel(base: string, token: string): Promise<Response> {
-  return fetch(`${base}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `logout_token=${token}` });
+  return fetch(`${base}/auth/backchannel-logout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `logout_token=${token}`,
+  });
 }
 
 function tokensFrom(bed: TwoProviderBed, slug: 'one' | 'two', login: string) {
   const provider = bed.providers[slug];
-  return obtainTokens({ issuer: provider.idp.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUri: `${bed.base}/auth/callback/${slug}`, login });
+  return obtainTokens({
+    issuer: provider.idp.issuer,
+    clientId: provider.clientId,
+    clientSecret: provider.clientSecret,
+    redirectUri: `${bed.base}/auth/callback/${slug}`,
+    login,
+  });
 }
 
 describe('several providers (two oidc-provider instances)', () => {
@@ -42,7 +64,10 @@ describe('several providers (two oidc-provider instances)', () => {
   it('lists the providers in configuration order', async () => {
     const res = await fetch(`${bed.base}/auth/providers`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual([{ slug: 'one', name: 'Provider One' }, { slug: 'two', name: 'Provider Two' }]);
+    expect(await res.json()).toEqual([
+      { slug: 'one', name: 'Provider One' },
+      { slug: 'two', name: 'Provider Two' },
+    ]);
   });
 
   it('signs users in at each provider: one identity (and user) per issuer, never joined by a same name or email', async () => {
@@ -77,7 +102,7 @@ describe('several providers (two oidc-provider instances)', () => {
     }
   });
 
-  it('refuses a login started at one provider but returned on another provider\'s callback (mix-up): 400, no session', async () => {
+  it("refuses a login started at one provider but returned on another provider's callback (mix-up): 400, no session", async () => {
     const agent = new CookieAgent();
     const callback = await callbackUrlFor(bed.base, 'one', 'mallory', agent);
     expect(callback.pathname).toBe('/auth/callback/one');
@@ -110,7 +135,7 @@ describe('several providers (two oidc-provider instances)', () => {
   });
 
   describe('bearer tokens', () => {
-    it('accepts each provider\'s access tokens, verified with that provider\'s keys', async () => {
+    it("accepts each provider's access tokens, verified with that provider's keys", async () => {
       for (const slug of ['one', 'two'] as const) {
         const { access_token } = await tokensFrom(bed, slug, 'api-user');
         const res = await fetch(`${bed.base}/api/profile`, { headers: { authorization: `Bearer ${access_token}` } });
@@ -119,12 +144,24 @@ describe('several providers (two oidc-provider instances)', () => {
       }
     });
 
-    it('refuses a token naming one issuer but signed with the other provider\'s key (or for its audience)', async () => {
+    it("refuses a token naming one issuer but signed with the other provider's key (or for its audience)", async () => {
       const now = Math.floor(Date.now() / 1000);
       const { one, two } = bed.providers;
-      const forged = await signAs(two.signingKey, { iss: one.idp.issuer, aud: one.clientId, sub: 'api-user', iat: now, exp: now + 300 }, 'at+jwt');
-      const wrongAudience = await signAs(two.signingKey, { iss: two.idp.issuer, aud: one.clientId, sub: 'api-user', iat: now, exp: now + 300 }, 'at+jwt');
-      const genuine = await signAs(two.signingKey, { iss: two.idp.issuer, aud: two.clientId, sub: 'api-user', iat: now, exp: now + 300 }, 'at+jwt');
+      const forged = await signAs(
+        two.signingKey,
+        { iss: one.idp.issuer, aud: one.clientId, sub: 'api-user', iat: now, exp: now + 300 },
+        'at+jwt',
+      );
+      const wrongAudience = await signAs(
+        two.signingKey,
+        { iss: two.idp.issuer, aud: one.clientId, sub: 'api-user', iat: now, exp: now + 300 },
+        'at+jwt',
+      );
+      const genuine = await signAs(
+        two.signingKey,
+        { iss: two.idp.issuer, aud: two.clientId, sub: 'api-user', iat: now, exp: now + 300 },
+        'at+jwt',
+      );
       for (const token of [forged, wrongAudience]) {
         const res = await fetch(`${bed.base}/api/profile`, { headers: { authorization: `Bearer ${token}` } });
         expect(res.status).toBe(401);
@@ -149,7 +186,14 @@ describe('several providers (two oidc-provider instances)', () => {
       const { one, two } = bed.providers;
       const crossSigned = await logoutToken(one, two, 'carol');
       const now = Math.floor(Date.now() / 1000);
-      const unknownIssuer = await signAs(one.signingKey, { iss: 'https://elsewhere.example', aud: one.clientId, iat: now, jti: randomUUID(), sub: 'carol', events: { [BACKCHANNEL_EVENT]: {} } });
+      const unknownIssuer = await signAs(one.signingKey, {
+        iss: 'https://elsewhere.example',
+        aud: one.clientId,
+        iat: now,
+        jti: randomUUID(),
+        sub: 'carol',
+        events: { [BACKCHANNEL_EVENT]: {} },
+      });
       for (const token of [crossSigned, unknownIssuer]) {
         const res = await backchannel(bed.base, token);
         expect(res.status).toBe(400);
@@ -191,7 +235,18 @@ describe('a gateway as a bearer-only trusted issuer (explicit JWKS URL, no disco
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
     bed = await startTwoProviderBed({
-      extraIssuers: [{ slug: 'gateway', name: 'Gateway', issuerUrl: GATEWAY_ISSUER, jwksUrl, audience: GATEWAY_AUDIENCE, login: false, rolesClaim: 'groups', acceptIdTokens: true }],
+      extraIssuers: [
+        {
+          slug: 'gateway',
+          name: 'Gateway',
+          issuerUrl: GATEWAY_ISSUER,
+          jwksUrl,
+          audience: GATEWAY_AUDIENCE,
+          login: false,
+          rolesClaim: 'groups',
+          acceptIdTokens: true,
+        },
+      ],
     });
   });
   afterAll(async () => {
@@ -214,14 +269,14 @@ describe('a gateway as a bearer-only trusted issuer (explicit JWKS URL, no disco
     expect(jwksRequests).toBe(0);
   });
 
-  it('accepts the gateway\'s tokens for its audience, with its roles claim', async () => {
+  it("accepts the gateway's tokens for its audience, with its roles claim", async () => {
     const res = await fetch(`${bed.base}/api/profile`, { headers: { authorization: `Bearer ${await gatewayToken({ groups: ['ops'] })}` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ sub: 'gw-user', issuer: GATEWAY_ISSUER, roles: ['ops'] });
     expect(jwksRequests).toBe(1);
   });
 
-  it('refuses the gateway\'s key for another audience', async () => {
+  it("refuses the gateway's key for another audience", async () => {
     const res = await fetch(`${bed.base}/api/profile`, { headers: { authorization: `Bearer ${await gatewayToken({ aud: 'bed-one' })}` } });
     expect(res.status).toBe(401);
   });

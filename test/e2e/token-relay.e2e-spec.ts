@@ -6,7 +6,13 @@ import * as client from 'openid-client';
 import { DataSource } from 'typeorm';
 import { TokenCipher } from '../../lib/session/token-cipher.js';
 import type { CookieAgent } from '../support/cookie-agent.js';
-import { BED_CLIENT_ID, BED_CLIENT_SECRET, BED_SESSION_SECRET, startSessionTestBed, type SessionTestBed } from '../support/session-test-bed.js';
+import {
+  BED_CLIENT_ID,
+  BED_CLIENT_SECRET,
+  BED_SESSION_SECRET,
+  startSessionTestBed,
+  type SessionTestBed,
+} from '../support/session-test-bed.js';
 
 interface Seen {
   method: string;
@@ -39,7 +45,10 @@ describe('token relay (backend-for-frontend), GET /auth/claims and POST /auth/re
 
   beforeAll(async () => {
     upstream = await startUpstream();
-    bed = await startSessionTestBed({ rotateRefreshToken: true, options: { tokenRelay: { path: '/backend', upstream: `${upstream.url}/v1` } } });
+    bed = await startSessionTestBed({
+      rotateRefreshToken: true,
+      options: { tokenRelay: { path: '/backend', upstream: `${upstream.url}/v1` } },
+    });
     base = bed.apps[0].base;
   });
 
@@ -73,12 +82,20 @@ describe('token relay (backend-for-frontend), GET /auth/claims and POST /auth/re
   it('unsafe methods keep the CSRF rule: without the token 403 and nothing is relayed; with it, the body is relayed', async () => {
     const agent = await bed.signIn('ursula');
     const body = JSON.stringify({ name: 'thing' });
-    const refused = await agent.request(`${base}/backend/items`, { method: 'POST', body, headers: { 'content-type': 'application/json', origin: base } });
+    const refused = await agent.request(`${base}/backend/items`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', origin: base },
+    });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ code: 'AUTH_CSRF_TOKEN_INVALID' });
     expect(upstream.seen).toHaveLength(0);
 
-    const ok = await agent.request(`${base}/backend/items`, { method: 'POST', body, headers: { 'content-type': 'application/json', origin: base, 'x-csrf-token': await csrf(agent) } });
+    const ok = await agent.request(`${base}/backend/items`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', origin: base, 'x-csrf-token': await csrf(agent) },
+    });
     expect(ok.status).toBe(200);
     expect(upstream.seen[0]).toMatchObject({ method: 'POST', url: '/v1/items', body });
     expect(upstream.seen[0].headers['x-csrf-token']).toBeUndefined();
@@ -111,7 +128,10 @@ describe('token relay (backend-for-frontend), GET /auth/claims and POST /auth/re
     const first = upstream.seen[0].headers.authorization;
     expect((await agent.request(`${base}/auth/refresh`, { method: 'POST', headers: { origin: base } })).status).toBe(403);
 
-    const res = await agent.request(`${base}/auth/refresh`, { method: 'POST', headers: { origin: base, 'x-csrf-token': await csrf(agent) } });
+    const res = await agent.request(`${base}/auth/refresh`, {
+      method: 'POST',
+      headers: { origin: base, 'x-csrf-token': await csrf(agent) },
+    });
     expect(res.status).toBe(200);
     const { expiresAt } = (await res.json()) as { expiresAt: string };
     expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + 60_000);
@@ -124,7 +144,9 @@ describe('token relay (backend-for-frontend), GET /auth/claims and POST /auth/re
     await agent.request(`${base}/backend/first`);
     const first = upstream.seen[0].headers.authorization;
     // As if the token had 10 s left: inside the refresh margin.
-    await bed.apps[0].app.get(DataSource).query("UPDATE auth_sessions SET access_token_expires_at = now() + interval '10 seconds' WHERE subject = 'zelda'");
+    await bed.apps[0].app
+      .get(DataSource)
+      .query("UPDATE auth_sessions SET access_token_expires_at = now() + interval '10 seconds' WHERE subject = 'zelda'");
     const res = await agent.request(`${base}/backend/second`);
     expect(res.status).toBe(200);
     const second = upstream.seen[1].headers.authorization!;
@@ -135,12 +157,23 @@ describe('token relay (backend-for-frontend), GET /auth/claims and POST /auth/re
   it('a refresh the provider refuses ends the session: 401 AUTH_SESSION_REFRESH_FAILED', async () => {
     const agent = await bed.signIn('xena');
     // Spend the session's refresh token elsewhere: the provider rotates it, so the session's copy is reused and refused.
-    const rows: Array<{ refresh_token_enc: string }> = await bed.apps[0].app.get(DataSource).query("SELECT refresh_token_enc FROM auth_sessions WHERE subject = 'xena'");
+    const rows: Array<{ refresh_token_enc: string }> = await bed.apps[0].app
+      .get(DataSource)
+      .query("SELECT refresh_token_enc FROM auth_sessions WHERE subject = 'xena'");
     const stolen = new TokenCipher(BED_SESSION_SECRET).decrypt(rows[0].refresh_token_enc)!;
-    const config = await client.discovery(new URL(bed.provider.issuer), BED_CLIENT_ID, undefined, client.ClientSecretBasic(BED_CLIENT_SECRET), { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(
+      new URL(bed.provider.issuer),
+      BED_CLIENT_ID,
+      undefined,
+      client.ClientSecretBasic(BED_CLIENT_SECRET),
+      { execute: [client.allowInsecureRequests] },
+    );
     await client.refreshTokenGrant(config, stolen);
 
-    const res = await agent.request(`${base}/auth/refresh`, { method: 'POST', headers: { origin: base, 'x-csrf-token': await csrf(agent) } });
+    const res = await agent.request(`${base}/auth/refresh`, {
+      method: 'POST',
+      headers: { origin: base, 'x-csrf-token': await csrf(agent) },
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: 'AUTH_SESSION_REFRESH_FAILED' });
     expect((await agent.request(`${base}/auth/me`)).status).toBe(401);

@@ -27,7 +27,10 @@ describe('fetchUserInfo auto', () => {
 
   it('leaves a provider whose ID token has them as it is', async () => {
     const { agent } = await bed.signIn('one', 'heidi');
-    expect(await (await agent.request(`${bed.base}/api/profile`)).json()).toMatchObject({ email: 'heidi@example.test', displayName: 'Heidi' });
+    expect(await (await agent.request(`${bed.base}/api/profile`)).json()).toMatchObject({
+      email: 'heidi@example.test',
+      displayName: 'Heidi',
+    });
   });
 });
 
@@ -44,7 +47,12 @@ describe('fetchUserInfo false', () => {
   it('never reads userinfo: the same provider then gives no email or name', async () => {
     const { agent, final } = await bed.signIn('two', 'ivan');
     expect(final.status).toBe(302);
-    expect(await (await agent.request(`${bed.base}/api/profile`)).json()).toMatchObject({ sub: 'ivan', email: null, displayName: null, roles: [] });
+    expect(await (await agent.request(`${bed.base}/api/profile`)).json()).toMatchObject({
+      sub: 'ivan',
+      email: null,
+      displayName: null,
+      roles: [],
+    });
   });
 });
 

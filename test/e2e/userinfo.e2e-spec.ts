@@ -27,8 +27,12 @@ describe('userinfo at login', () => {
       imports: [
         TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),
         AuthModule.forRoot({
-          issuerUrl: rogue.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: base,
-          fetchUserInfo: true, session: { secret: 'userinfo-test-session-secret-0123456789' },
+          issuerUrl: rogue.issuer,
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          baseUrl: base,
+          fetchUserInfo: true,
+          session: { secret: 'userinfo-test-session-secret-0123456789' },
         }),
       ],
     })

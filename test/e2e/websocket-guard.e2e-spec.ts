@@ -110,11 +110,16 @@ describe('AuthGuard on WebSocket gateways', () => {
     return socket;
   };
   // One subject per role set: a user's roles are also their record's (see 'bearer roles' in the README).
-  const bearer = async (roles: string[] = [], sub = 'ws-user') => ({ authorization: `Bearer ${await rogue.signAccessToken({ sub, aud: CLIENT_ID, roles })}` });
+  const bearer = async (roles: string[] = [], sub = 'ws-user') => ({
+    authorization: `Bearer ${await rogue.signAccessToken({ sub, aud: CLIENT_ID, roles })}`,
+  });
 
   it('refuses messages of an anonymous connection with AUTH_UNAUTHENTICATED, but serves @Public() ones', async () => {
     const socket = await open();
-    expect(await socket.ask('secret')).toEqual({ event: 'exception', data: expect.objectContaining({ statusCode: 401, code: 'AUTH_UNAUTHENTICATED' }) });
+    expect(await socket.ask('secret')).toEqual({
+      event: 'exception',
+      data: expect.objectContaining({ statusCode: 401, code: 'AUTH_UNAUTHENTICATED' }),
+    });
     expect(await socket.ask('ping')).toEqual({ event: 'pong', data: 'pong' });
   });
 
@@ -126,8 +131,14 @@ describe('AuthGuard on WebSocket gateways', () => {
 
   it('authenticates every message with the bearer token of the upgrade request, and enforces @Roles()', async () => {
     const reader = await open(await bearer(['reader']));
-    expect(await reader.ask('whoami', { n: 1 })).toEqual({ event: 'whoami', data: { sub: 'ws-user', via: 'bearer', roles: ['reader'], echo: { n: 1 } } });
-    expect(await reader.ask('admin')).toEqual({ event: 'exception', data: expect.objectContaining({ statusCode: 403, code: 'AUTH_FORBIDDEN_ROLE' }) });
+    expect(await reader.ask('whoami', { n: 1 })).toEqual({
+      event: 'whoami',
+      data: { sub: 'ws-user', via: 'bearer', roles: ['reader'], echo: { n: 1 } },
+    });
+    expect(await reader.ask('admin')).toEqual({
+      event: 'exception',
+      data: expect.objectContaining({ statusCode: 403, code: 'AUTH_FORBIDDEN_ROLE' }),
+    });
     const admin = await open(await bearer(['admin'], 'ws-admin'));
     expect(await admin.ask('admin')).toEqual({ event: 'admin', data: 'granted' });
   });
@@ -136,9 +147,15 @@ describe('AuthGuard on WebSocket gateways', () => {
     const agent = await rogueSignIn(host.baseUrl, 'ws-browser-user');
     const cookie = cookieHeader(agent, host.baseUrl);
     const sameSite = await open({ cookie, origin: host.baseUrl });
-    expect(await sameSite.ask('whoami')).toEqual({ event: 'whoami', data: expect.objectContaining({ sub: 'ws-browser-user', via: 'session' }) });
+    expect(await sameSite.ask('whoami')).toEqual({
+      event: 'whoami',
+      data: expect.objectContaining({ sub: 'ws-browser-user', via: 'session' }),
+    });
     const crossSite = await open({ cookie, origin: 'https://evil.example' });
-    expect(await crossSite.ask('whoami')).toEqual({ event: 'exception', data: expect.objectContaining({ statusCode: 403, code: 'AUTH_CROSS_SITE_REQUEST' }) });
+    expect(await crossSite.ask('whoami')).toEqual({
+      event: 'exception',
+      data: expect.objectContaining({ statusCode: 403, code: 'AUTH_CROSS_SITE_REQUEST' }),
+    });
   });
 });
 
@@ -163,7 +180,10 @@ describe('AuthGuard on a ws gateway whose adapter does not keep upgrade requests
     const token = await rogue.signAccessToken({ sub: 'ws-user', aud: CLIENT_ID, roles: ['admin'] });
     const socket = await TestSocket.open(`${host.baseUrl.replace('http:', 'ws:')}/ws`, { authorization: `Bearer ${token}` });
     try {
-      expect(await socket.ask('secret')).toEqual({ event: 'exception', data: expect.objectContaining({ statusCode: 401, code: 'AUTH_UNAUTHENTICATED' }) });
+      expect(await socket.ask('secret')).toEqual({
+        event: 'exception',
+        data: expect.objectContaining({ statusCode: 401, code: 'AUTH_UNAUTHENTICATED' }),
+      });
       expect(await socket.ask('ping')).toEqual({ event: 'pong', data: 'pong' });
     } finally {
       socket.close();

@@ -12,7 +12,11 @@ export interface HostProcess {
  * `listening on <url>` line.
  */
 export function startHostProcess(dir: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<HostProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const stop = () =>
     new Promise<void>((resolve) => {

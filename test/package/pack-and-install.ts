@@ -10,7 +10,17 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
  * What a host installs next to the tarball: the README's install line plus what every Nest app
  * has. Versions are the ones installed here, so npm finds them in its cache (--prefer-offline).
  */
-const HOST_PACKAGES = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/typeorm', '@nestjs/schedule', 'typeorm', 'pg', 'reflect-metadata', 'rxjs'];
+const HOST_PACKAGES = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/typeorm',
+  '@nestjs/schedule',
+  'typeorm',
+  'pg',
+  'reflect-metadata',
+  'rxjs',
+];
 const HOST_DEV_PACKAGES = ['@types/node'];
 
 export interface RunResult {

@@ -69,18 +69,26 @@ describe('the packed tarball in a host app outside the repository', () => {
   });
 
   it('ships dist/ with types and source maps, README and CHANGELOG; nothing from lib/, test/, bench/ or sample-app/', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map']),
+    );
     expect(files.filter((file) => !/^(dist\/|package\.json$|README\.md$|CHANGELOG\.md$)/.test(file))).toEqual([]);
     expect(files.filter((file) => /\.spec\.|tsbuildinfo/.test(file))).toEqual([]);
   });
 
   it('carries the TypeScript sources inside its source maps', async () => {
-    const map = JSON.parse(await readFile(join(hostDir, 'node_modules/@nestflux/auth/dist/auth.module.js.map'), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
+    const map = JSON.parse(await readFile(join(hostDir, 'node_modules/@nestflux/auth/dist/auth.module.js.map'), 'utf8')) as {
+      sources: string[];
+      sourcesContent?: string[];
+    };
     expect(map.sourcesContent?.[0]).toContain('export class AuthModule');
   });
 
   it('declares exports with types first, ESM, no side effects', async () => {
-    const manifest = JSON.parse(await readFile(join(hostDir, 'node_modules/@nestflux/auth/package.json'), 'utf8')) as Record<string, unknown>;
+    const manifest = JSON.parse(await readFile(join(hostDir, 'node_modules/@nestflux/auth/package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys((manifest.exports as Record<string, Record<string, string>>)['.'])[0]).toBe('types');
     expect(manifest.type).toBe('module');
     expect(manifest.sideEffects).toBe(false);

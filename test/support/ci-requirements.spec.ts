@@ -19,7 +19,10 @@ describe('CI requirements (npm test with CI=true fails instead of skipping)', ()
   });
 
   it('in CI, looks for Chromium at CHROMIUM_PATH', () => {
-    const missing = missingCiRequirements({ CI: '1', DATABASE_URL: 'postgres://x', CHROMIUM_PATH: '/opt/chrome' }, (path) => path === '/usr/bin/chromium');
+    const missing = missingCiRequirements(
+      { CI: '1', DATABASE_URL: 'postgres://x', CHROMIUM_PATH: '/opt/chrome' },
+      (path) => path === '/usr/bin/chromium',
+    );
     expect(missing).toEqual(['no Chromium at /opt/chrome: install it (apt-get install chromium) or set CHROMIUM_PATH.']);
   });
 

@@ -19,7 +19,8 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
 export function missingCiRequirements(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): string[] {
   if (!isCI(env)) return [];
   const missing: string[] = [];
-  if (!env.DATABASE_URL) missing.push('DATABASE_URL is not set: CI runs the suite against a real PostgreSQL (e.g. postgres://postgres@127.0.0.1:5432/test).');
+  if (!env.DATABASE_URL)
+    missing.push('DATABASE_URL is not set: CI runs the suite against a real PostgreSQL (e.g. postgres://postgres@127.0.0.1:5432/test).');
   const chromium = chromiumPath(env);
   if (!exists(chromium)) missing.push(`no Chromium at ${chromium}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
   return missing;

@@ -17,7 +17,11 @@ export class CookieAgent {
   }
 
   /** Follows redirects until a non-redirect answer or a URL for which `stop` is true. */
-  async follow(url: string | URL, stop: (url: URL) => boolean = () => false, limit = 15): Promise<{ res: Response; url: URL; hops: URL[] }> {
+  async follow(
+    url: string | URL,
+    stop: (url: URL) => boolean = () => false,
+    limit = 15,
+  ): Promise<{ res: Response; url: URL; hops: URL[] }> {
     let current = new URL(url);
     const hops: URL[] = [current];
     for (let i = 0; i < limit; i++) {

@@ -73,7 +73,9 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
   try {
     if (options.platform === 'fastify') {
       // Fastify answers on the pre-bound server through its own request handler (serverFactory).
-      const fastify = new FastifyAdapter({ serverFactory: (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void) => ((handler = fastifyHandler), server) });
+      const fastify = new FastifyAdapter({
+        serverFactory: (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void) => ((handler = fastifyHandler), server),
+      });
       app = await NestFactory.create(HostModule, fastify, { logger: false, abortOnError: false });
       options.configure?.(app, server);
       await app.init();
@@ -112,5 +114,10 @@ export function startHostAppOn(
   provider: { issuer: string; client: { clientId: string; clientSecret: string } },
   options: Omit<HostAppOptions, 'issuerUrl' | 'clientId' | 'clientSecret'> = {},
 ): Promise<HostApp> {
-  return startHostApp({ ...options, issuerUrl: provider.issuer, clientId: provider.client.clientId, clientSecret: provider.client.clientSecret });
+  return startHostApp({
+    ...options,
+    issuerUrl: provider.issuer,
+    clientId: provider.client.clientId,
+    clientSecret: provider.client.clientSecret,
+  });
 }

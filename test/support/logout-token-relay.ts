@@ -17,7 +17,11 @@ export class LogoutTokenRelay {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const token = new URLSearchParams(body).get('logout_token') ?? '';
-        fetch(this.target!, { method: 'POST', body, headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' } })
+        fetch(this.target!, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
+        })
           .then(async (answer) => {
             this.received.push({ token, status: answer.status });
             res.statusCode = answer.status;

@@ -5,7 +5,10 @@ import type { CookieAgent } from './cookie-agent.js';
  * provider's confirmation form and submits it (what the page's script does), which makes the
  * provider end its session and send back-channel logout tokens to registered clients.
  */
-export async function completeProviderLogout(agent: CookieAgent, logoutUrl: string): Promise<{ hops: URL[]; confirm: Response; confirmUrl: URL }> {
+export async function completeProviderLogout(
+  agent: CookieAgent,
+  logoutUrl: string,
+): Promise<{ hops: URL[]; confirm: Response; confirmUrl: URL }> {
   const { res, url, hops } = await agent.follow(logoutUrl);
   const html = await res.text();
   if (res.status !== 200) throw new Error(`logout page answered ${res.status} at ${url.href}: ${html.slice(0, 300)}`);
@@ -16,6 +19,10 @@ export async function completeProviderLogout(agent: CookieAgent, logoutUrl: stri
   for (const input of form[1].matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields.set(input[1], input[2]);
   fields.set('logout', 'yes');
   const confirmUrl = new URL(action[1].replace(/&amp;/g, '&'), url);
-  const confirm = await agent.request(confirmUrl, { method: 'POST', body: fields, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const confirm = await agent.request(confirmUrl, {
+    method: 'POST',
+    body: fields,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   return { hops, confirm, confirmUrl };
 }

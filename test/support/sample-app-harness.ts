@@ -27,10 +27,15 @@ export async function startSampleAppUnderTest(env: Env = {}, database?: TestData
   let running: RunningSampleApp;
   try {
     running = await startSampleApp(
-      { PORT: String(listener.port), BASE_URL: listener.baseUrl, DATA_DIR: dataDir, AUTH_SESSION_SECRET: 'test-session-secret-0123456789-abcdefghij',
+      {
+        PORT: String(listener.port),
+        BASE_URL: listener.baseUrl,
+        DATA_DIR: dataDir,
+        AUTH_SESSION_SECRET: 'test-session-secret-0123456789-abcdefghij',
         // Tests sign in many times from 127.0.0.1; test/e2e/rate-limit proves the default limit.
         AUTH_RATE_LIMIT: '100000/60s',
-        ...env },
+        ...env,
+      },
       { database: { url: db.url, poolSize: db.poolSize }, devProviderAutoLogin: true, quiet: true, server: listener.server },
     );
   } catch (error) {

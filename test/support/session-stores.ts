@@ -19,7 +19,10 @@ export function testKeyPrefix(): string {
 }
 
 /** The `session.store` option for a store kind. */
-export function sessionStoreOption(kind: SessionStoreKind, keyPrefix: string): { type: 'postgres' } | { type: 'redis'; url: string; keyPrefix: string } {
+export function sessionStoreOption(
+  kind: SessionStoreKind,
+  keyPrefix: string,
+): { type: 'postgres' } | { type: 'redis'; url: string; keyPrefix: string } {
   return kind === 'redis' ? { type: 'redis', url: TEST_REDIS_URL, keyPrefix } : { type: 'postgres' };
 }
 
@@ -68,20 +71,40 @@ class PostgresProbe implements SessionStoreProbe {
   constructor(private readonly db: DataSource) {}
 
   async read(idHash: string): Promise<StoredSessionFields | undefined> {
-    const [row] = await this.db.query(
-      'SELECT access_token_enc, refresh_token_enc, id_token_enc, access_token_expires_at, last_seen_at FROM auth_sessions WHERE id_hash = $1', [idHash],
+    const [row] = await this.db.query<
+      Array<{
+        access_token_enc: string | null;
+        refresh_token_enc: string | null;
+        id_token_enc: string | null;
+        access_token_expires_at: Date | null;
+        last_seen_at: Date;
+      }>
+    >(
+      'SELECT access_token_enc, refresh_token_enc, id_token_enc, access_token_expires_at, last_seen_at FROM auth_sessions WHERE id_hash = $1',
+      [idHash],
     );
     if (!row) return undefined;
     return {
-      accessTokenEnc: row.access_token_enc, refreshTokenEnc: row.refresh_token_enc, idTokenEnc: row.id_token_enc,
-      accessTokenExpiresAt: row.access_token_expires_at && new Date(row.access_token_expires_at), lastSeenAt: new Date(row.last_seen_at),
+      accessTokenEnc: row.access_token_enc,
+      refreshTokenEnc: row.refresh_token_enc,
+      idTokenEnc: row.id_token_enc,
+      accessTokenExpiresAt: row.access_token_expires_at && new Date(row.access_token_expires_at),
+      lastSeenAt: new Date(row.last_seen_at),
     };
   }
 
   async update(idHash: string, patch: StoredSessionPatch): Promise<void> {
-    const columns = { expiresAt: 'expires_at', lastSeenAt: 'last_seen_at', accessTokenExpiresAt: 'access_token_expires_at', providerSid: 'provider_sid' };
+    const columns = {
+      expiresAt: 'expires_at',
+      lastSeenAt: 'last_seen_at',
+      accessTokenExpiresAt: 'access_token_expires_at',
+      providerSid: 'provider_sid',
+    };
     for (const [field, value] of Object.entries(patch)) {
-      await this.db.query(`UPDATE auth_sessions SET ${columns[field as keyof StoredSessionPatch]} = $2 WHERE id_hash = $1`, [idHash, value]);
+      await this.db.query(`UPDATE auth_sessions SET ${columns[field as keyof StoredSessionPatch]} = $2 WHERE id_hash = $1`, [
+        idHash,
+        value,
+      ]);
     }
   }
 
@@ -90,7 +113,9 @@ class PostgresProbe implements SessionStoreProbe {
   }
 
   async providerSids(subject: string): Promise<string[]> {
-    const rows: Array<{ provider_sid: string | null }> = await this.db.query('SELECT provider_sid FROM auth_sessions WHERE subject = $1', [subject]);
+    const rows: Array<{ provider_sid: string | null }> = await this.db.query('SELECT provider_sid FROM auth_sessions WHERE subject = $1', [
+      subject,
+    ]);
     return rows.flatMap((row) => (row.provider_sid ? [row.provider_sid] : []));
   }
 
@@ -106,8 +131,11 @@ class RedisProbe implements SessionStoreProbe {
     const hash = await this.redis.hgetall(`${this.prefix}session:${idHash}`);
     if (!hash.expiresAt) return undefined;
     return {
-      accessTokenEnc: hash.accessTokenEnc || null, refreshTokenEnc: hash.refreshTokenEnc || null, idTokenEnc: hash.idTokenEnc || null,
-      accessTokenExpiresAt: hash.accessTokenExpiresAt ? new Date(Number(hash.accessTokenExpiresAt)) : null, lastSeenAt: new Date(Number(hash.lastSeenAt)),
+      accessTokenEnc: hash.accessTokenEnc || null,
+      refreshTokenEnc: hash.refreshTokenEnc || null,
+      idTokenEnc: hash.idTokenEnc || null,
+      accessTokenExpiresAt: hash.accessTokenExpiresAt ? new Date(Number(hash.accessTokenExpiresAt)) : null,
+      lastSeenAt: new Date(Number(hash.lastSeenAt)),
     };
   }
 
@@ -143,7 +171,10 @@ class RedisProbe implements SessionStoreProbe {
 }
 
 /** The sample app with its sessions in `kind` (a key prefix of its own), and a probe into them. */
-export async function startSampleAppOnStore(kind: SessionStoreKind, env: Env = {}): Promise<SampleAppUnderTest & { store: SessionStoreProbe }> {
+export async function startSampleAppOnStore(
+  kind: SessionStoreKind,
+  env: Env = {},
+): Promise<SampleAppUnderTest & { store: SessionStoreProbe }> {
   const keyPrefix = testKeyPrefix();
   const sut = await startSampleAppUnderTest({ ...sessionStoreEnv(kind, keyPrefix), ...env });
   const store = sessionStoreProbe(kind, keyPrefix, sut.running.app.get(DataSourceClass));

@@ -3,7 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule, CurrentUser, Roles, type AuthModuleOptions, type AuthUser } from '@nestflux/auth';
 import type { RedisClientInstance } from '../../lib/options/auth-module-options.js';
-import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider } from '../../sample-app/src/dev-identity-provider/index.js';
+import {
+  startStandaloneDevIdentityProvider,
+  type StandaloneDevIdentityProvider,
+} from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from './cookie-agent.js';
 import { bindLoopbackServer, type LoopbackServer } from './loopback-server.js';
 import { signIn } from './sample-app-harness.js';
@@ -79,15 +82,20 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
   const listeners = await Promise.all(Array.from({ length: options.instances ?? 1 }, () => bindLoopbackServer()));
   const bases = listeners.map((listener) => listener.baseUrl);
   const provider = await startStandaloneDevIdentityProvider({
-    clients: [{
-      clientId: BED_CLIENT_ID,
-      clientSecret: BED_CLIENT_SECRET,
-      redirectUris: bases.map((base) => `${base}/auth/callback`),
-      postLogoutRedirectUris: bases.map((base) => `${base}/`),
-      ...(options.backchannelLogout
-        ? { backchannelLogoutUri: options.backchannelLogout.uri ?? `${bases[0]}/auth/backchannel-logout`, backchannelLogoutSessionRequired: options.backchannelLogout.sessionRequired }
-        : {}),
-    }],
+    clients: [
+      {
+        clientId: BED_CLIENT_ID,
+        clientSecret: BED_CLIENT_SECRET,
+        redirectUris: bases.map((base) => `${base}/auth/callback`),
+        postLogoutRedirectUris: bases.map((base) => `${base}/`),
+        ...(options.backchannelLogout
+          ? {
+              backchannelLogoutUri: options.backchannelLogout.uri ?? `${bases[0]}/auth/backchannel-logout`,
+              backchannelLogoutSessionRequired: options.backchannelLogout.sessionRequired,
+            }
+          : {}),
+      },
+    ],
     accessTokenAudience: BED_CLIENT_ID,
     autoLoginHint: true,
     rotateRefreshToken: options.rotateRefreshToken,
@@ -96,7 +104,14 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
   const apps: SessionTestBed['apps'] = [];
   const keyPrefix = testKeyPrefix();
   const kind = options.store ?? 'postgres';
-  const extra = { ...options.options, session: { secret: BED_SESSION_SECRET, ...options.options?.session, store: options.redisClient ? { type: 'redis' as const, client: options.redisClient, keyPrefix } : sessionStoreOption(kind, keyPrefix) } };
+  const extra = {
+    ...options.options,
+    session: {
+      secret: BED_SESSION_SECRET,
+      ...options.options?.session,
+      store: options.redisClient ? { type: 'redis' as const, client: options.redisClient, keyPrefix } : sessionStoreOption(kind, keyPrefix),
+    },
+  };
   let store: SessionStoreProbe | undefined;
   try {
     for (const [i, listener] of listeners.entries()) {
@@ -129,7 +144,13 @@ export async function startSessionTestBed(options: SessionTestBedOptions = {}): 
   };
 }
 
-async function bootInstance(db: TestDatabase, provider: StandaloneDevIdentityProvider, listener: LoopbackServer, extra: Partial<AuthModuleOptions> = {}, controllers: Type[] = []): Promise<INestApplication> {
+async function bootInstance(
+  db: TestDatabase,
+  provider: StandaloneDevIdentityProvider,
+  listener: LoopbackServer,
+  extra: Partial<AuthModuleOptions> = {},
+  controllers: Type[] = [],
+): Promise<INestApplication> {
   @Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, extra: { max: db.poolSize } }),

@@ -13,9 +13,15 @@ export async function obtainTokens(options: {
   login: string;
   resource?: string;
 }): Promise<client.TokenEndpointResponse> {
-  const config = await client.discovery(new URL(options.issuer), options.clientId, undefined, client.ClientSecretBasic(options.clientSecret), {
-    execute: [client.allowInsecureRequests],
-  });
+  const config = await client.discovery(
+    new URL(options.issuer),
+    options.clientId,
+    undefined,
+    client.ClientSecretBasic(options.clientSecret),
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -31,7 +37,10 @@ export async function obtainTokens(options: {
   if (options.resource) params.resource = options.resource;
   const agent = new CookieAgent();
   const redirect = new URL(options.redirectUri);
-  const { url } = await agent.follow(client.buildAuthorizationUrl(config, params), (u) => u.origin === redirect.origin && u.pathname === redirect.pathname);
+  const { url } = await agent.follow(
+    client.buildAuthorizationUrl(config, params),
+    (u) => u.origin === redirect.origin && u.pathname === redirect.pathname,
+  );
   if (!url.searchParams.has('code')) throw new Error(`no code at ${url.href}`);
   return client.authorizationCodeGrant(config, url, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
 }

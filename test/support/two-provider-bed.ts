@@ -1,9 +1,20 @@
 import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule, CurrentUser, SessionTokensService, type AuthModuleOptions, type AuthProviderOptions, type AuthUser } from '@nestflux/auth';
+import {
+  AuthModule,
+  CurrentUser,
+  SessionTokensService,
+  type AuthModuleOptions,
+  type AuthProviderOptions,
+  type AuthUser,
+} from '@nestflux/auth';
 import { decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { startStandaloneDevIdentityProvider, type StandaloneDevIdentityProvider, type StandaloneDevIdentityProviderOptions } from '../../sample-app/src/dev-identity-provider/index.js';
+import {
+  startStandaloneDevIdentityProvider,
+  type StandaloneDevIdentityProvider,
+  type StandaloneDevIdentityProviderOptions,
+} from '../../sample-app/src/dev-identity-provider/index.js';
 import { CookieAgent } from './cookie-agent.js';
 import { freePort } from './free-port.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -75,12 +86,14 @@ export async function startTwoProviderBed(options: TwoProviderBedOptions = {}): 
       const signingKey: JWK = { ...(await exportJWK(privateKey)), kid: `${slug}-key`, alg: 'RS256' };
       const clientId = `bed-${slug}`;
       const idp = await startStandaloneDevIdentityProvider({
-        clients: [{
-          clientId,
-          clientSecret: `${clientId}-secret`,
-          redirectUris: [`${base}/auth/callback/${slug}`],
-          postLogoutRedirectUris: [`${base}/`],
-        }],
+        clients: [
+          {
+            clientId,
+            clientSecret: `${clientId}-secret`,
+            redirectUris: [`${base}/auth/callback/${slug}`],
+            postLogoutRedirectUris: [`${base}/`],
+          },
+        ],
         accessTokenAudience: clientId,
         signingKey,
         autoLoginHint: true,
@@ -137,7 +150,13 @@ export async function startTwoProviderBed(options: TwoProviderBedOptions = {}): 
  * A browser login at one provider: `GET /auth/login/<slug>` → the provider (its `login_hint`
  * signs the user in at once) → `/auth/callback/<slug>`. Returns the callback's answer.
  */
-export async function signInAt(base: string, slug: string, login: string, agent = new CookieAgent(), start = `/auth/login/${slug}`): Promise<{ agent: CookieAgent; final: Response }> {
+export async function signInAt(
+  base: string,
+  slug: string,
+  login: string,
+  agent = new CookieAgent(),
+  start = `/auth/login/${slug}`,
+): Promise<{ agent: CookieAgent; final: Response }> {
   const first = await agent.request(new URL(start, base));
   if (first.status !== 302) return { agent, final: first };
   const authorize = new URL(first.headers.get('location')!);
@@ -149,7 +168,13 @@ export async function signInAt(base: string, slug: string, login: string, agent 
 }
 
 /** Follows a login at `slug` up to (not into) the app's callback: the callback URL with code and state. */
-export async function callbackUrlFor(base: string, slug: string, login: string, agent: CookieAgent, start = `/auth/login/${slug}`): Promise<URL> {
+export async function callbackUrlFor(
+  base: string,
+  slug: string,
+  login: string,
+  agent: CookieAgent,
+  start = `/auth/login/${slug}`,
+): Promise<URL> {
   const first = await agent.request(new URL(start, base));
   if (first.status !== 302) throw new Error(`login at ${slug} answered ${first.status}`);
   const authorize = new URL(first.headers.get('location')!);

@@ -31,7 +31,13 @@ describe('user sync against Authentik as its API really answers', () => {
     await h.dataSource.query(`TRUNCATE auth_users, auth_identities, auth_sync_runs CASCADE`);
   });
 
-  const options = (extra: UserSyncOptions = {}): UserSyncOptions => ({ source: 'authentik', url: authentik.url, token: authentik.token, pageSize: 5, ...extra });
+  const options = (extra: UserSyncOptions = {}): UserSyncOptions => ({
+    source: 'authentik',
+    url: authentik.url,
+    token: authentik.token,
+    pageSize: 5,
+    ...extra,
+  });
 
   it('never imports service accounts, but updates (and keeps active) the ones that already have a local user', async () => {
     authentik.serviceAccountPks = new Set([2, 3]);
@@ -44,7 +50,10 @@ describe('user sync against Authentik as its API really answers', () => {
     const users = await h.users();
     expect(users.has(authentikUid(2))).toBe(false);
     expect(users.get(authentikUid(3))).toMatchObject({ display_name: 'First3 Last3', active: true });
-    expect(users.get(authentikUid(100_000))).toMatchObject({ display_name: 'Outpost authentik Embedded Outpost Service-Account', active: true });
+    expect(users.get(authentikUid(100_000))).toMatchObject({
+      display_name: 'Outpost authentik Embedded Outpost Service-Account',
+      active: true,
+    });
   });
 
   it('email subject mode: a user without an email is skipped and counted, not a failed pass', async () => {
@@ -76,7 +85,10 @@ describe('user sync against Authentik as its API really answers', () => {
     await h.seed(authentikUid(1), { displayName: 'keep me' });
     authentik.visibility = 'none';
 
-    const error = await h.service(options()).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service(options())
+      .runOnce()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(UserSyncError);
     expect(error).toMatchObject({ code: 'SYNC_SOURCE_UNAUTHORIZED', status: 403 });

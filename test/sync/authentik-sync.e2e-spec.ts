@@ -25,7 +25,14 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
   });
 
   // The login reads Authentik's `groups` claim as roles, so the sync writes group names.
-  const options = () => ({ source: 'authentik' as const, url: authentik.url, token: authentik.token, pageSize: 500, importUsers: true, rolesClaim: 'groups' });
+  const options = () => ({
+    source: 'authentik' as const,
+    url: authentik.url,
+    token: authentik.token,
+    pageSize: 500,
+    importUsers: true,
+    rolesClaim: 'groups',
+  });
 
   it('imports every user across pages the server caps at 20, skipping outpost accounts', async () => {
     authentik.people = makePeople(55);
@@ -35,11 +42,20 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
 
     expect(summary).toMatchObject({ skipped: false, fetched: 56, created: 54, updated: 1, deactivated: 0, unchanged: 0 });
     expect(authentik.requests.map((u) => u.searchParams.get('page')).sort()).toEqual(['1', '2', '3']);
-    expect(authentik.requests.every((u) => u.searchParams.get('include_groups') === 'true' && u.searchParams.get('ordering') === 'pk')).toBe(true);
+    expect(
+      authentik.requests.every((u) => u.searchParams.get('include_groups') === 'true' && u.searchParams.get('ordering') === 'pk'),
+    ).toBe(true);
     const users = await h.users();
     expect(users.size).toBe(55);
     const third = users.get(authentikUid(3))!;
-    expect(third).toMatchObject({ id: existing, email: 'user3@example.com', display_name: 'First3 Last3', username: 'user3', active: true, roles: ['staff'] });
+    expect(third).toMatchObject({
+      id: existing,
+      email: 'user3@example.com',
+      display_name: 'First3 Last3',
+      username: 'user3',
+      active: true,
+      roles: ['staff'],
+    });
     expect(third.avatar_url).toMatch(/^https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{64}\?d=identicon$/);
     expect(users.get(authentikUid(1))!.roles).toEqual(['admins', 'staff']);
     expect([...users.values()].some((u) => u.username?.startsWith('ak-outpost'))).toBe(false);
@@ -101,7 +117,10 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
     authentik.people[1].firstName = 'Changed';
     authentik.fail((u) => u.searchParams.get('page') === '3', { status: 502 });
 
-    const error = await h.service({ ...options(), retries: 2 }).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service({ ...options(), retries: 2 })
+      .runOnce()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(UserSyncError);
     expect((error as UserSyncError).code).toBe('SYNC_SOURCE_UNAVAILABLE');
@@ -120,7 +139,10 @@ describe('user sync from Authentik (real HTTP on loopback, real database)', () =
     const before = await h.users();
     const runsBefore = (await h.runs()).length;
 
-    const error = await h.service({ ...options(), token: 'wrong-token' }).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service({ ...options(), token: 'wrong-token' })
+      .runOnce()
+      .catch((e: unknown) => e);
 
     expect((error as UserSyncError).code).toBe('SYNC_SOURCE_UNAUTHORIZED');
     expect((error as Error).message).not.toContain('wrong-token');

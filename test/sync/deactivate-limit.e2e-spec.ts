@@ -26,7 +26,12 @@ describe('the deactivation limit and the no-match guard', () => {
     for (const p of authentik.people) await h.seed(authentikUid(p.pk), { displayName: 'before' });
   });
 
-  const options = (extra: UserSyncOptions = {}): UserSyncOptions => ({ source: 'authentik', url: authentik.url, token: authentik.token, ...extra });
+  const options = (extra: UserSyncOptions = {}): UserSyncOptions => ({
+    source: 'authentik',
+    url: authentik.url,
+    token: authentik.token,
+    ...extra,
+  });
   const active = async () => [...(await h.users()).values()].filter((u) => u.active).length;
 
   it('a wrong subject field matches nobody: nobody is deactivated, even with the limit at 100%', async () => {
@@ -36,7 +41,13 @@ describe('the deactivation limit and the no-match guard', () => {
     expect(summary.deactivationHeld).toMatchObject({ reason: 'no-match', wouldDeactivate: 20, activeUsers: 20 });
     expect(summary.deactivationHeld!.message).toMatch(/matched none of the local identities.*subject field.*field "uuid"/);
     expect(await active()).toBe(20);
-    expect((await h.runs()).at(-1)).toMatchObject({ outcome: 'completed', matched: 0, deactivated: 0, deactivation_candidates: 20, deactivation_held: summary.deactivationHeld!.message });
+    expect((await h.runs()).at(-1)).toMatchObject({
+      outcome: 'completed',
+      matched: 0,
+      deactivated: 0,
+      deactivation_candidates: 20,
+      deactivation_held: summary.deactivationHeld!.message,
+    });
   });
 
   it('over the default 10% it deactivates nobody but applies the other changes, naming the limit', async () => {
@@ -46,7 +57,9 @@ describe('the deactivation limit and the no-match guard', () => {
 
     expect(summary).toMatchObject({ fetched: 18, matched: 17, updated: 17, deactivated: 0 });
     expect(summary.deactivationHeld).toMatchObject({ reason: 'limit', wouldDeactivate: 3, activeUsers: 20, limit: 2, limitSetting: '10%' });
-    expect(summary.deactivationHeld!.message).toMatch(/would deactivate 3 of 20 active users, more than the deactivation limit of 2 \(sync\.deactivateLimit, AUTH_SYNC_DEACTIVATE_LIMIT=10%\)/);
+    expect(summary.deactivationHeld!.message).toMatch(
+      /would deactivate 3 of 20 active users, more than the deactivation limit of 2 \(sync\.deactivateLimit, AUTH_SYNC_DEACTIVATE_LIMIT=10%\)/,
+    );
     expect(await active()).toBe(20);
     expect((await h.users()).get(authentikUid(4))!.display_name).toBe('First4 Last4');
     expect((await h.runs()).at(-1)).toMatchObject({ deactivation_candidates: 3, deactivation_limit: 2, matched: 17 });

@@ -30,7 +30,12 @@ describe('user sync against the Keycloak Admin API as it really answers', () => 
   });
 
   const options = (extra: UserSyncOptions = {}): UserSyncOptions => ({
-    source: 'keycloak', url: keycloak.url, clientId: keycloak.clientId, clientSecret: keycloak.clientSecret, pageSize: 10, ...extra,
+    source: 'keycloak',
+    url: keycloak.url,
+    clientId: keycloak.clientId,
+    clientSecret: keycloak.clientSecret,
+    pageSize: 10,
+    ...extra,
   });
 
   it('accepts the Admin API URL as well as the realm URL', async () => {
@@ -44,17 +49,25 @@ describe('user sync against the Keycloak Admin API as it really answers', () => 
   });
 
   it('a wrong client secret fails naming AUTH_SYNC_CLIENT_ID and AUTH_SYNC_CLIENT_SECRET, never the secret', async () => {
-    const error = await h.service(options({ clientSecret: 'not-the-secret' })).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service(options({ clientSecret: 'not-the-secret' }))
+      .runOnce()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(UserSyncError);
     expect(error).toMatchObject({ code: 'SYNC_SOURCE_UNAUTHORIZED', status: 401 });
-    expect((error as Error).message).toMatch(/Keycloak refused the service-account client "nestflux-sync".*unauthorized_client.*AUTH_SYNC_CLIENT_ID and AUTH_SYNC_CLIENT_SECRET/);
+    expect((error as Error).message).toMatch(
+      /Keycloak refused the service-account client "nestflux-sync".*unauthorized_client.*AUTH_SYNC_CLIENT_ID and AUTH_SYNC_CLIENT_SECRET/,
+    );
     expect((error as Error).message).not.toContain('not-the-secret');
   });
 
   it('a service account without view-users gets 403: the pass fails naming the role', async () => {
     keycloak.canViewUsers = false;
-    const error = await h.service(options()).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service(options())
+      .runOnce()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SYNC_SOURCE_UNAUTHORIZED', status: 403 });
     expect((error as Error).message).toMatch(/realm-management role view-users/);
   });
@@ -70,7 +83,9 @@ describe('user sync against the Keycloak Admin API as it really answers', () => 
     await h.seed(keycloak.people[0].id, { roles: ['from-login'] });
     keycloak.realmRoles.set(keycloak.people[0].id, ['admin']);
 
-    const summary = await h.service(options({ syncRoles: true, rolesClaim: 'realm_access.roles', rolesConcurrency: 3, importUsers: true })).runOnce();
+    const summary = await h
+      .service(options({ syncRoles: true, rolesClaim: 'realm_access.roles', rolesConcurrency: 3, importUsers: true }))
+      .runOnce();
 
     expect(summary).toMatchObject({ fetched: 30, created: 29, updated: 1 });
     const users = await h.users();

@@ -20,7 +20,13 @@ describe('user sync from the Keycloak Admin API (real HTTP on loopback, real dat
     await h?.close();
   });
 
-  const options = () => ({ source: 'keycloak' as const, url: keycloak.url, clientId: keycloak.clientId, clientSecret: keycloak.clientSecret, pageSize: 20 });
+  const options = () => ({
+    source: 'keycloak' as const,
+    url: keycloak.url,
+    clientId: keycloak.clientId,
+    clientSecret: keycloak.clientSecret,
+    pageSize: 20,
+  });
 
   it('updates signed-in users by id across capped pages, refreshing the token when it expires mid-run', async () => {
     await h.seed(keycloak.people[0].id, { displayName: 'stale' });
@@ -36,7 +42,13 @@ describe('user sync from the Keycloak Admin API (real HTTP on loopback, real dat
     expect([...new Set(firsts)]).toEqual(['0', '15', '30']);
     const users = await h.users();
     expect(users.size).toBe(2);
-    expect(users.get(keycloak.people[0].id)).toMatchObject({ display_name: 'First1 Last1', username: 'user1', email: 'user1@example.com', avatar_url: 'https://cdn.example.com/kc1.png', roles: [] });
+    expect(users.get(keycloak.people[0].id)).toMatchObject({
+      display_name: 'First1 Last1',
+      username: 'user1',
+      email: 'user1@example.com',
+      avatar_url: 'https://cdn.example.com/kc1.png',
+      roles: [],
+    });
     expect(users.get(keycloak.people[39].id)).toMatchObject({ display_name: 'First40 Last40', email: 'user40@example.com' });
   });
 
@@ -59,7 +71,10 @@ describe('user sync from the Keycloak Admin API (real HTTP on loopback, real dat
 
   it('changes nothing when the service-account secret is wrong', async () => {
     const before = await h.users();
-    const error = await h.service({ ...options(), clientSecret: 'wrong' }).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service({ ...options(), clientSecret: 'wrong' })
+      .runOnce()
+      .catch((e: unknown) => e);
     expect((error as UserSyncError).code).toBe('SYNC_SOURCE_UNAUTHORIZED');
     expect((error as Error).message).not.toContain('wrong');
     expect(await h.users()).toEqual(before);

@@ -30,7 +30,15 @@ describeOnServer('two app instances with an every-second schedule', () => {
 
   it('never run passes at the same time; the instance that finds one running skips', async () => {
     // One page at a time (no read-ahead), so more than one request in flight means two passes overlapped.
-    const sync = { cron: '* * * * * *', source: 'authentik' as const, url: authentik.url, token: authentik.token, importUsers: true, issuer: undefined, prefetchPages: 1 };
+    const sync = {
+      cron: '* * * * * *',
+      source: 'authentik' as const,
+      url: authentik.url,
+      token: authentik.token,
+      importUsers: true,
+      issuer: undefined,
+      prefetchPages: 1,
+    };
     const apps: INestApplicationContext[] = [];
     const summaries: SyncRunSummary[][] = [[], []];
     for (const i of [0, 1]) {

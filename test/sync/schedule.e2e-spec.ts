@@ -8,13 +8,22 @@ import { USER_SYNC_JOB, UserSyncScheduler } from '../../lib/sync/user-sync.sched
 import type { UserSyncService } from '../../lib/sync/user-sync.service.js';
 import { authOptions, bootOptionsOnly } from './support/sync-test-module.js';
 
-const base: UserSyncOptions = { source: 'authentik', url: 'https://auth.example.com', token: 't', issuer: 'https://auth.example.com/application/o/app/' };
+const base: UserSyncOptions = {
+  source: 'authentik',
+  url: 'https://auth.example.com',
+  token: 't',
+  issuer: 'https://auth.example.com/application/o/app/',
+};
 
 /** The real scheduler and cron library on fake timers; the pass itself is a stub. */
 function schedule(options: UserSyncOptions) {
   const registry = new SchedulerRegistry();
-  const runOnce = jest.fn(async (): Promise<SyncRunSummary> => ({ skipped: false } as SyncRunSummary));
-  const scheduler = new UserSyncScheduler(registry, { runOnce } as unknown as UserSyncService, resolveUserSyncOptions({ ...base, ...options }));
+  const runOnce = jest.fn(async (): Promise<SyncRunSummary> => ({ skipped: false }) as SyncRunSummary);
+  const scheduler = new UserSyncScheduler(
+    registry,
+    { runOnce } as unknown as UserSyncService,
+    resolveUserSyncOptions({ ...base, ...options }),
+  );
   scheduler.onApplicationBootstrap();
   return { registry, runOnce, scheduler };
 }

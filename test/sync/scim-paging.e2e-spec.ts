@@ -29,7 +29,13 @@ describe('SCIM paging and matching', () => {
     scim.requests.length = 0;
   });
 
-  const options = (extra: UserSyncOptions = {}): UserSyncOptions => ({ source: 'scim', url: scim.url, token: scim.token, pageSize: 100, ...extra });
+  const options = (extra: UserSyncOptions = {}): UserSyncOptions => ({
+    source: 'scim',
+    url: scim.url,
+    token: scim.token,
+    pageSize: 100,
+    ...extra,
+  });
   const seedAll = async () => {
     for (const p of scim.people) await h.seed(p.id, { displayName: 'before' });
   };
@@ -38,11 +44,16 @@ describe('SCIM paging and matching', () => {
     await seedAll();
     scim.paging = 'ignores-start-index';
 
-    const error = await h.service(options()).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service(options())
+      .runOnce()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(UserSyncError);
     expect(error).toMatchObject({ code: 'SYNC_SOURCE_BAD_RESPONSE' });
-    expect((error as Error).message).toMatch(/^SCIM paging is broken: the server answered startIndex=1 when asked for startIndex=11 .*deactivates nobody/);
+    expect((error as Error).message).toMatch(
+      /^SCIM paging is broken: the server answered startIndex=1 when asked for startIndex=11 .*deactivates nobody/,
+    );
     expect([...(await h.users()).values()].every((u) => u.active)).toBe(true);
     expect((await h.runs()).at(-1)).toMatchObject({ outcome: 'failed', deactivated: 0 });
   });
@@ -52,7 +63,10 @@ describe('SCIM paging and matching', () => {
     scim.paging = 'ignores-start-index';
     scim.echoStartIndex = false;
 
-    const error = await h.service(options()).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service(options())
+      .runOnce()
+      .catch((e: unknown) => e);
     scim.echoStartIndex = true;
 
     expect((error as Error).message).toMatch(/repeats the previous page/);
@@ -76,7 +90,11 @@ describe('SCIM paging and matching', () => {
     scim.serviceProviderConfig = false;
     const summary = await h.service(options({ importUsers: true })).runOnce();
     expect(summary).toMatchObject({ fetched: 25, created: 25 });
-    expect(scim.requests.filter((u) => u.pathname.endsWith('/Users')).map((u) => u.searchParams.get('startIndex'))).toEqual(['1', '11', '21']);
+    expect(scim.requests.filter((u) => u.pathname.endsWith('/Users')).map((u) => u.searchParams.get('startIndex'))).toEqual([
+      '1',
+      '11',
+      '21',
+    ]);
   });
 
   it('subject field externalId (a SCIM server fed by the identity provider): the default "id" matches nobody and deactivates nobody', async () => {

@@ -25,13 +25,27 @@ describe('user sync from a SCIM 2.0 server (real HTTP on loopback, real database
   });
 
   // The login reads a `groups` claim: SCIM group names become roles.
-  const options = () => ({ source: 'scim' as const, url: scim.url, token: scim.token, pageSize: 100, importUsers: true, rolesClaim: 'groups' });
+  const options = () => ({
+    source: 'scim' as const,
+    url: scim.url,
+    token: scim.token,
+    pageSize: 100,
+    importUsers: true,
+    rolesClaim: 'groups',
+  });
 
   it('pages by startIndex through a server that returns fewer than asked, mapping displayName or name', async () => {
     const summary = await h.service(options()).runOnce();
 
     expect(summary).toMatchObject({ fetched: 30, created: 30, updated: 0, deactivated: 0 });
-    expect(scim.requests.map((u) => u.pathname.endsWith('/Users') ? u.searchParams.get('startIndex') : u.pathname)).toEqual(['/scim/v2/ServiceProviderConfig', '1', '8', '15', '22', '29']);
+    expect(scim.requests.map((u) => (u.pathname.endsWith('/Users') ? u.searchParams.get('startIndex') : u.pathname))).toEqual([
+      '/scim/v2/ServiceProviderConfig',
+      '1',
+      '8',
+      '15',
+      '22',
+      '29',
+    ]);
     const users = await h.users();
     expect(users.get(scim.people[1].id)).toMatchObject({ display_name: 'First2 Last2', email: 'user2@example.com', username: 'user2' });
     expect(users.get(scim.people[0].id)).toMatchObject({ display_name: 'First1 Last1', roles: ['admins', 'staff'] });
@@ -52,7 +66,10 @@ describe('user sync from a SCIM 2.0 server (real HTTP on loopback, real database
   it('a page failing for good fails the pass and deactivates nobody', async () => {
     scim.people.splice(0, 1);
     scim.fail((u) => u.searchParams.get('startIndex') === '15', { status: 500 });
-    const error = await h.service({ ...options(), retries: 1 }).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service({ ...options(), retries: 1 })
+      .runOnce()
+      .catch((e: unknown) => e);
     scim.clearFailures();
     expect((error as UserSyncError).code).toBe('SYNC_SOURCE_UNAVAILABLE');
     expect([...(await h.users()).values()].filter((u) => u.active)).toHaveLength(28);
@@ -60,7 +77,10 @@ describe('user sync from a SCIM 2.0 server (real HTTP on loopback, real database
 
   it('a wrong bearer token (401) changes nothing', async () => {
     const before = await h.users();
-    const error = await h.service({ ...options(), token: 'nope' }).runOnce().catch((e: unknown) => e);
+    const error = await h
+      .service({ ...options(), token: 'nope' })
+      .runOnce()
+      .catch((e: unknown) => e);
     expect((error as UserSyncError).code).toBe('SYNC_SOURCE_UNAUTHORIZED');
     expect(await h.users()).toEqual(before);
   });

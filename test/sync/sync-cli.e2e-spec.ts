@@ -75,7 +75,12 @@ describe('npm run sync (runSyncCli) against each source', () => {
   }
 
   it('Authentik: creates the tables, imports, and prints the contract line', async () => {
-    const run = await cli({ AUTH_SYNC_SOURCE: 'authentik', AUTH_SYNC_URL: authentik.url, AUTH_SYNC_TOKEN: authentik.token, AUTH_SYNC_IMPORT: 'true' });
+    const run = await cli({
+      AUTH_SYNC_SOURCE: 'authentik',
+      AUTH_SYNC_URL: authentik.url,
+      AUTH_SYNC_TOKEN: authentik.token,
+      AUTH_SYNC_IMPORT: 'true',
+    });
     expect(run).toMatchObject({ code: 0, err: [expect.stringMatching(/^sync: authentik field "uid" is matched to the OIDC sub of/)] });
     expect(run.out.at(-1)).toMatch(LINE);
     // 30 people and Authentik's outpost account, which is listed but never imported.
@@ -88,43 +93,76 @@ describe('npm run sync (runSyncCli) against each source', () => {
   });
 
   it('AUTH_SYNC_SUBJECT_FIELD picks the matching key; AUTH_SYNC_DEACTIVATE=false deactivates nobody', async () => {
-    const env = { OIDC_ISSUER_URL: 'https://by-username.example.test/', AUTH_SYNC_SOURCE: 'authentik', AUTH_SYNC_URL: authentik.url, AUTH_SYNC_TOKEN: authentik.token, AUTH_SYNC_SUBJECT_FIELD: 'username' };
+    const env = {
+      OIDC_ISSUER_URL: 'https://by-username.example.test/',
+      AUTH_SYNC_SOURCE: 'authentik',
+      AUTH_SYNC_URL: authentik.url,
+      AUTH_SYNC_TOKEN: authentik.token,
+      AUTH_SYNC_SUBJECT_FIELD: 'username',
+    };
     const first = await cli({ ...env, AUTH_SYNC_IMPORT: 'true' });
     expect(LINE.exec(first.out.at(-1)!)!.slice(1)).toEqual(['31', '0', '30', '0', '0']);
     authentik.people[0].active = false;
     const second = await cli({ ...env, AUTH_SYNC_DEACTIVATE: 'false' });
     authentik.people[0].active = true;
     expect(LINE.exec(second.out.at(-1)!)!.slice(1)).toEqual(['31', '0', '0', '0', '30']);
-    const [row] = await query<{ active: boolean }>(`SELECT u.active FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.issuer = $1 AND i.subject = 'user1'`, [env.OIDC_ISSUER_URL]);
+    const [row] = await query<{ active: boolean }>(
+      `SELECT u.active FROM auth_users u JOIN auth_identities i ON i.user_id = u.id WHERE i.issuer = $1 AND i.subject = 'user1'`,
+      [env.OIDC_ISSUER_URL],
+    );
     expect(row.active).toBe(true);
   });
 
   it('Keycloak and SCIM: a pass completes with exit code 0', async () => {
     const kcIssuer = 'https://kc.example.test/realms/test';
-    const kc = await cli({ OIDC_ISSUER_URL: kcIssuer, AUTH_SYNC_SOURCE: 'keycloak', AUTH_SYNC_URL: keycloak.url, AUTH_SYNC_CLIENT_ID: keycloak.clientId, AUTH_SYNC_CLIENT_SECRET: keycloak.clientSecret, AUTH_SYNC_IMPORT: 'true' });
+    const kc = await cli({
+      OIDC_ISSUER_URL: kcIssuer,
+      AUTH_SYNC_SOURCE: 'keycloak',
+      AUTH_SYNC_URL: keycloak.url,
+      AUTH_SYNC_CLIENT_ID: keycloak.clientId,
+      AUTH_SYNC_CLIENT_SECRET: keycloak.clientSecret,
+      AUTH_SYNC_IMPORT: 'true',
+    });
     expect(kc.code).toBe(0);
     expect(LINE.exec(kc.out.at(-1)!)!.slice(1)).toEqual(['12', '0', '12', '0', '0']);
 
     const scimIssuer = 'https://scim-idp.example.test/';
     // The same people; Keycloak reports no roles (stored as []), so SCIM lists no groups either.
     scim.people = keycloak.people.slice(0, 8).map((p) => ({ ...p, groups: [] }));
-    await query(`INSERT INTO auth_identities (user_id, issuer, subject) SELECT user_id, $1, subject FROM auth_identities WHERE issuer = $2`, [scimIssuer, kcIssuer]);
+    await query(
+      `INSERT INTO auth_identities (user_id, issuer, subject) SELECT user_id, $1, subject FROM auth_identities WHERE issuer = $2`,
+      [scimIssuer, kcIssuer],
+    );
     scim.people[0].firstName = 'Renamed';
     // 4 of the 12 are gone from SCIM: more than the default 10%, so the limit is raised for this run.
-    const sc = await cli({ OIDC_ISSUER_URL: scimIssuer, AUTH_SYNC_SOURCE: 'scim', AUTH_SYNC_URL: scim.url, AUTH_SYNC_TOKEN: scim.token, AUTH_SYNC_DEACTIVATE_LIMIT: '4' });
+    const sc = await cli({
+      OIDC_ISSUER_URL: scimIssuer,
+      AUTH_SYNC_SOURCE: 'scim',
+      AUTH_SYNC_URL: scim.url,
+      AUTH_SYNC_TOKEN: scim.token,
+      AUTH_SYNC_DEACTIVATE_LIMIT: '4',
+    });
     expect(sc.code).toBe(0);
     expect(LINE.exec(sc.out.at(-1)!)!.slice(1)).toEqual(['8', '1', '0', '4', '7']);
   });
 
   it('over AUTH_SYNC_DEACTIVATE_LIMIT: exit 3, a line naming the limit, then the summary with 0 deactivated', async () => {
-    const env = { OIDC_ISSUER_URL: 'https://by-username.example.test/', AUTH_SYNC_SOURCE: 'authentik', AUTH_SYNC_URL: authentik.url, AUTH_SYNC_TOKEN: authentik.token, AUTH_SYNC_SUBJECT_FIELD: 'username' };
+    const env = {
+      OIDC_ISSUER_URL: 'https://by-username.example.test/',
+      AUTH_SYNC_SOURCE: 'authentik',
+      AUTH_SYNC_URL: authentik.url,
+      AUTH_SYNC_TOKEN: authentik.token,
+      AUTH_SYNC_SUBJECT_FIELD: 'username',
+    };
     const people = authentik.people;
     authentik.people = people.slice(5);
     authentik.people[0] = { ...authentik.people[0], firstName: 'Renamed' };
 
     const held = await cli(env);
     expect(held.code).toBe(3);
-    expect(held.err.at(-1)).toMatch(/^sync: deactivated nobody: the pass would deactivate 5 of 30 active users, more than the deactivation limit of 3 \(sync\.deactivateLimit, AUTH_SYNC_DEACTIVATE_LIMIT=10%\)/);
+    expect(held.err.at(-1)).toMatch(
+      /^sync: deactivated nobody: the pass would deactivate 5 of 30 active users, more than the deactivation limit of 3 \(sync\.deactivateLimit, AUTH_SYNC_DEACTIVATE_LIMIT=10%\)/,
+    );
     expect(LINE.exec(held.out.at(-1)!)!.slice(1)).toEqual(['26', '1', '0', '0', '24']);
 
     const allowed = await cli({ ...env, AUTH_SYNC_DEACTIVATE_LIMIT: '5' });
@@ -146,14 +184,18 @@ describe('npm run sync (runSyncCli) against each source', () => {
     const run = await cli({ AUTH_SYNC_SOURCE: 'authentik', AUTH_SYNC_URL: authentik.url, AUTH_SYNC_TOKEN: authentik.token });
     authentik.clearFailures();
     expect(run.code).not.toBe(0);
-    expect(run.err.at(-1)).toMatch(/^sync: failed, SYNC_SOURCE_UNAVAILABLE: GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/core\/users\/.* failed after 5 attempts/);
+    expect(run.err.at(-1)).toMatch(
+      /^sync: failed, SYNC_SOURCE_UNAVAILABLE: GET http:\/\/127\.0\.0\.1:\d+\/api\/v3\/core\/users\/.* failed after 5 attempts/,
+    );
     expect(await query<{ n: number }>(`SELECT count(*)::int AS n FROM auth_users WHERE active`)).toEqual(before);
   });
 
   it('a refused token exits non-zero and names the problem', async () => {
     const run = await cli({ AUTH_SYNC_SOURCE: 'authentik', AUTH_SYNC_URL: authentik.url, AUTH_SYNC_TOKEN: 'bad' });
     expect(run.code).toBe(1);
-    expect(run.err.at(-1)).toMatch(/^sync: failed, SYNC_SOURCE_UNAUTHORIZED: Authentik refused the API token \(403 "Token invalid\/expired"\): set sync\.token \(AUTH_SYNC_TOKEN\)/);
+    expect(run.err.at(-1)).toMatch(
+      /^sync: failed, SYNC_SOURCE_UNAUTHORIZED: Authentik refused the API token \(403 "Token invalid\/expired"\): set sync\.token \(AUTH_SYNC_TOKEN\)/,
+    );
   });
 
   it('skips when another instance holds the pass', async () => {

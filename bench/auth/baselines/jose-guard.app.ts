@@ -1,4 +1,17 @@
-import { Controller, Get, Inject, Injectable, Module, Req, UnauthorizedException, UseGuards, type CanActivate, type DynamicModule, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Req,
+  UnauthorizedException,
+  UseGuards,
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Request } from 'express';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -18,7 +31,11 @@ class JoseGuard implements CanActivate {
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw new UnauthorizedException();
     try {
-      const { payload } = await jwtVerify(token, this.jwks, { issuer: this.config.issuer, audience: this.config.audience, algorithms: ['RS256'] });
+      const { payload } = await jwtVerify(token, this.jwks, {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        algorithms: ['RS256'],
+      });
       req.user = { sub: payload.sub, roles: payload.roles ?? [] };
       return true;
     } catch {
@@ -39,7 +56,11 @@ class JoseProfileController {
 @Module({})
 class JoseGuardModule {
   static forConfig(config: BaselineConfig): DynamicModule {
-    return { module: JoseGuardModule, controllers: [JoseProfileController], providers: [{ provide: BASELINE_CONFIG, useValue: config }, JoseGuard] };
+    return {
+      module: JoseGuardModule,
+      controllers: [JoseProfileController],
+      providers: [{ provide: BASELINE_CONFIG, useValue: config }, JoseGuard],
+    };
   }
 }
 

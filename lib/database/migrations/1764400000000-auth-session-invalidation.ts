@@ -58,18 +58,30 @@ export class AuthSessionInvalidation1764400000000 implements MigrationInterface 
         PERFORM pg_notify('nestflux_auth_sessions', '*');
         RETURN NULL;
       END $$`);
-    await db.query('CREATE TRIGGER auth_sessions_truncated AFTER TRUNCATE ON auth_sessions FOR EACH STATEMENT EXECUTE FUNCTION auth_notify_sessions_flush()');
-    await db.query('CREATE TRIGGER auth_users_truncated AFTER TRUNCATE ON auth_users FOR EACH STATEMENT EXECUTE FUNCTION auth_notify_sessions_flush()');
+    await db.query(
+      'CREATE TRIGGER auth_sessions_truncated AFTER TRUNCATE ON auth_sessions FOR EACH STATEMENT EXECUTE FUNCTION auth_notify_sessions_flush()',
+    );
+    await db.query(
+      'CREATE TRIGGER auth_users_truncated AFTER TRUNCATE ON auth_users FOR EACH STATEMENT EXECUTE FUNCTION auth_notify_sessions_flush()',
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
     for (const [trigger, table] of [
-      ['auth_sessions_deleted', 'auth_sessions'], ['auth_sessions_changed', 'auth_sessions'], ['auth_users_changed', 'auth_users'],
-      ['auth_sessions_truncated', 'auth_sessions'], ['auth_users_truncated', 'auth_users'],
+      ['auth_sessions_deleted', 'auth_sessions'],
+      ['auth_sessions_changed', 'auth_sessions'],
+      ['auth_users_changed', 'auth_users'],
+      ['auth_sessions_truncated', 'auth_sessions'],
+      ['auth_users_truncated', 'auth_users'],
     ]) {
       await db.query(`DROP TRIGGER IF EXISTS ${trigger} ON ${table}`);
     }
-    for (const fn of ['auth_notify_sessions_deleted', 'auth_notify_session_changed', 'auth_notify_user_changed', 'auth_notify_sessions_flush']) {
+    for (const fn of [
+      'auth_notify_sessions_deleted',
+      'auth_notify_session_changed',
+      'auth_notify_user_changed',
+      'auth_notify_sessions_flush',
+    ]) {
       await db.query(`DROP FUNCTION IF EXISTS ${fn}()`);
     }
   }

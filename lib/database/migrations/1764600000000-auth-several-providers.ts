@@ -23,7 +23,9 @@ export class AuthSeveralProviders1764600000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP INDEX IF EXISTS auth_users_invited_email_key`);
     await db.query(`ALTER TABLE auth_users DROP COLUMN IF EXISTS granted_roles, DROP COLUMN IF EXISTS invited_at`);
-    await db.query(`ALTER TABLE auth_identities DROP COLUMN IF EXISTS linked_at, DROP COLUMN IF EXISTS email, DROP COLUMN IF EXISTS provider`);
+    await db.query(
+      `ALTER TABLE auth_identities DROP COLUMN IF EXISTS linked_at, DROP COLUMN IF EXISTS email, DROP COLUMN IF EXISTS provider`,
+    );
     await db.query(`ALTER TABLE auth_login_states DROP COLUMN IF EXISTS link_user_id, DROP COLUMN IF EXISTS provider`);
   }
 }

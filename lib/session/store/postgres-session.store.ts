@@ -1,7 +1,14 @@
 import type { SessionAuthentication } from '../../users/auth-user.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
-  EndedSession, NewSessionRecord, RefreshedTokenUpdate, SessionListing, SessionRefreshLock, SessionStore, SessionTokenState, StoredSessionView,
+  EndedSession,
+  NewSessionRecord,
+  RefreshedTokenUpdate,
+  SessionListing,
+  SessionRefreshLock,
+  SessionStore,
+  SessionTokenState,
+  StoredSessionView,
 } from './session-store.interface.js';
 
 interface SessionRow {
@@ -45,9 +52,20 @@ export class PostgresSessionStore implements SessionStore {
          id_token_enc, access_token_enc, refresh_token_enc, access_token_expires_at, last_seen_at, expires_at, ip, user_agent, authentication)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, now(), $12, $13, $14, $15::jsonb)`,
       [
-        record.idHash, record.userId, record.issuer, record.subject, record.providerSid, JSON.stringify(record.roles),
-        JSON.stringify(record.scopes), record.idTokenEnc, record.accessTokenEnc, record.refreshTokenEnc,
-        record.accessTokenExpiresAt, record.expiresAt, record.ip, record.userAgent,
+        record.idHash,
+        record.userId,
+        record.issuer,
+        record.subject,
+        record.providerSid,
+        JSON.stringify(record.roles),
+        JSON.stringify(record.scopes),
+        record.idTokenEnc,
+        record.accessTokenEnc,
+        record.refreshTokenEnc,
+        record.accessTokenExpiresAt,
+        record.expiresAt,
+        record.ip,
+        record.userAgent,
         record.authentication ? JSON.stringify(record.authentication) : null,
       ],
     );
@@ -75,15 +93,21 @@ export class PostgresSessionStore implements SessionStore {
       refreshable: row.refreshable,
       authentication: row.authentication ?? null,
       user: {
-        id: row.user_id, email: row.email, displayName: row.display_name, username: row.username,
-        avatarUrl: row.avatar_url, roles: row.user_roles ?? [], active: row.active,
+        id: row.user_id,
+        email: row.email,
+        displayName: row.display_name,
+        username: row.username,
+        avatarUrl: row.avatar_url,
+        roles: row.user_roles ?? [],
+        active: row.active,
       },
     };
   }
 
   async accessToken(idHash: string): Promise<Pick<SessionTokenState, 'accessTokenEnc' | 'accessTokenExpiresAt'> | undefined> {
     const rows: Array<{ access_token_enc: string | null; access_token_expires_at: Date | null }> = await this.dataSource.query(
-      'SELECT access_token_enc, access_token_expires_at FROM auth_sessions WHERE id_hash = $1 AND expires_at > now()', [idHash],
+      'SELECT access_token_enc, access_token_expires_at FROM auth_sessions WHERE id_hash = $1 AND expires_at > now()',
+      [idHash],
     );
     const row = rows[0];
     return row ? { accessTokenEnc: row.access_token_enc, accessTokenExpiresAt: row.access_token_expires_at } : undefined;
@@ -91,16 +115,26 @@ export class PostgresSessionStore implements SessionStore {
 
   withRefreshLock<T>(idHash: string, work: (lock: SessionRefreshLock) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ issuer: string; subject: string; user_id: string; access_token_enc: string | null; refresh_token_enc: string | null; access_token_expires_at: Date | null }> =
-        await manager.query(
-          `SELECT issuer, subject, user_id, access_token_enc, refresh_token_enc, access_token_expires_at
+      const rows: Array<{
+        issuer: string;
+        subject: string;
+        user_id: string;
+        access_token_enc: string | null;
+        refresh_token_enc: string | null;
+        access_token_expires_at: Date | null;
+      }> = await manager.query(
+        `SELECT issuer, subject, user_id, access_token_enc, refresh_token_enc, access_token_expires_at
              FROM auth_sessions WHERE id_hash = $1 AND expires_at > now() FOR UPDATE`,
-          [idHash],
-        );
+        [idHash],
+      );
       const row = rows[0];
       const state: SessionTokenState | undefined = row && {
-        issuer: row.issuer, subject: row.subject, userId: row.user_id, accessTokenEnc: row.access_token_enc,
-        refreshTokenEnc: row.refresh_token_enc, accessTokenExpiresAt: row.access_token_expires_at,
+        issuer: row.issuer,
+        subject: row.subject,
+        userId: row.user_id,
+        accessTokenEnc: row.access_token_enc,
+        refreshTokenEnc: row.refresh_token_enc,
+        accessTokenExpiresAt: row.access_token_expires_at,
       };
       const save = async (update: RefreshedTokenUpdate): Promise<void> => {
         await manager.query(
@@ -114,10 +148,11 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   async end(idHash: string): Promise<EndedSession | undefined> {
-    const result: [Array<{ id_token_enc: string | null; user_id: string; last_seen_at: Date; live: boolean }>, number] = await this.dataSource.query(
-      'DELETE FROM auth_sessions WHERE id_hash = $1 RETURNING id_token_enc, user_id, last_seen_at, expires_at > now() AS live',
-      [idHash],
-    );
+    const result: [Array<{ id_token_enc: string | null; user_id: string; last_seen_at: Date; live: boolean }>, number] =
+      await this.dataSource.query(
+        'DELETE FROM auth_sessions WHERE id_hash = $1 RETURNING id_token_enc, user_id, last_seen_at, expires_at > now() AS live',
+        [idHash],
+      );
     const row = result[0]?.[0];
     return row ? { idTokenEnc: row.id_token_enc, userId: row.user_id, lastSeenAt: new Date(row.last_seen_at), live: row.live } : undefined;
   }
@@ -127,39 +162,65 @@ export class PostgresSessionStore implements SessionStore {
     await this.dataSource.query('DELETE FROM auth_sessions WHERE id_hash = ANY($1::text[])', [idHashes]);
   }
 
-  async destroyForProvider(issuer: string, criteria: { sid?: string; sub?: string }, db: EntityManager = this.dataSource.manager): Promise<string[]> {
+  async destroyForProvider(
+    issuer: string,
+    criteria: { sid?: string; sub?: string },
+    db: EntityManager = this.dataSource.manager,
+  ): Promise<string[]> {
     const { sid, sub } = criteria;
     if (sid && sub) {
-      return deletedHashes(await db.query(
-        'DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $3 AND (provider_sid = $2 OR provider_sid IS NULL) RETURNING id_hash', [issuer, sid, sub],
-      ));
+      return deletedHashes(
+        await db.query(
+          'DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $3 AND (provider_sid = $2 OR provider_sid IS NULL) RETURNING id_hash',
+          [issuer, sid, sub],
+        ),
+      );
     }
-    if (sid) return deletedHashes(await db.query('DELETE FROM auth_sessions WHERE issuer = $1 AND provider_sid = $2 RETURNING id_hash', [issuer, sid]));
-    if (sub) return deletedHashes(await db.query('DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $2 RETURNING id_hash', [issuer, sub]));
+    if (sid)
+      return deletedHashes(
+        await db.query('DELETE FROM auth_sessions WHERE issuer = $1 AND provider_sid = $2 RETURNING id_hash', [issuer, sid]),
+      );
+    if (sub)
+      return deletedHashes(await db.query('DELETE FROM auth_sessions WHERE issuer = $1 AND subject = $2 RETURNING id_hash', [issuer, sub]));
     return [];
   }
 
   async listForUser(userId: string, limit: number): Promise<SessionListing[]> {
-    const rows: Array<{ id_hash: string; public_id: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }> =
-      await this.dataSource.query(
-        `SELECT id_hash, public_id, created_at, last_seen_at, ip, user_agent FROM auth_sessions
+    const rows: Array<{
+      id_hash: string;
+      public_id: string;
+      created_at: Date;
+      last_seen_at: Date;
+      ip: string | null;
+      user_agent: string | null;
+    }> = await this.dataSource.query(
+      `SELECT id_hash, public_id, created_at, last_seen_at, ip, user_agent FROM auth_sessions
           WHERE user_id = $1 AND expires_at > now() ORDER BY created_at DESC LIMIT $2`,
-        [userId, limit],
-      );
+      [userId, limit],
+    );
     return rows.map((row) => ({
-      idHash: row.id_hash, publicId: row.public_id, createdAt: new Date(row.created_at), lastSeenAt: new Date(row.last_seen_at),
-      ip: row.ip, userAgent: row.user_agent,
+      idHash: row.id_hash,
+      publicId: row.public_id,
+      createdAt: new Date(row.created_at),
+      lastSeenAt: new Date(row.last_seen_at),
+      ip: row.ip,
+      userAgent: row.user_agent,
     }));
   }
 
   async destroyByPublicId(userId: string, publicId: string): Promise<string[]> {
-    return deletedHashes(await this.dataSource.query('DELETE FROM auth_sessions WHERE user_id = $1 AND public_id = $2 RETURNING id_hash', [userId, publicId]));
+    return deletedHashes(
+      await this.dataSource.query('DELETE FROM auth_sessions WHERE user_id = $1 AND public_id = $2 RETURNING id_hash', [userId, publicId]),
+    );
   }
 
   async destroyAllForUser(userId: string, exceptIdHash?: string): Promise<string[]> {
-    return deletedHashes(await this.dataSource.query(
-      'DELETE FROM auth_sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2 RETURNING id_hash', [userId, exceptIdHash ?? null],
-    ));
+    return deletedHashes(
+      await this.dataSource.query('DELETE FROM auth_sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2 RETURNING id_hash', [
+        userId,
+        exceptIdHash ?? null,
+      ]),
+    );
   }
 
   async recordActivity(batch: ReadonlyArray<readonly [string, number]>): Promise<void> {

@@ -39,11 +39,12 @@ export class RedisInvalidationFeed implements SessionInvalidationFeed {
     this.subscriber.on('error', (error: Error) => this.lost(error.message));
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS).unref();
     if (this.subscriber.status === 'ready') await this.listen();
-    else await new Promise<void>((resolve) => {
-      const settle = () => resolve();
-      this.subscriber.once('ready', () => setImmediate(settle));
-      this.subscriber.once('error', settle);
-    });
+    else
+      await new Promise<void>((resolve) => {
+        const settle = () => resolve();
+        this.subscriber.once('ready', () => setImmediate(settle));
+        this.subscriber.once('error', settle);
+      });
   }
 
   async stop(): Promise<void> {
@@ -85,7 +86,8 @@ export class RedisInvalidationFeed implements SessionInvalidationFeed {
     if (this.stopped) return;
     this.cache.setLive(false, REDIS_FEED);
     // Once per outage, not once per retry.
-    if (!this.warned) this.logger.warn(`session cache off until Redis invalidations flow again (${reason}); sessions are read on every request meanwhile`);
+    if (!this.warned)
+      this.logger.warn(`session cache off until Redis invalidations flow again (${reason}); sessions are read on every request meanwhile`);
     this.warned = true;
   }
 }

@@ -9,8 +9,15 @@ import type { CacheableSession, SessionCache } from '../session-cache.js';
 import { RedisInvalidationFeed } from './redis-invalidation.feed.js';
 import { CREATE_SESSION, DELETE_SESSIONS, RECORD_ACTIVITY, RELEASE_LOCK, SAVE_REFRESHED } from './redis-session.scripts.js';
 import type {
-  EndedSession, NewSessionRecord, RefreshedTokenUpdate, SessionInvalidationFeed, SessionListing, SessionRefreshLock, SessionStore,
-  SessionTokenState, StoredSessionView,
+  EndedSession,
+  NewSessionRecord,
+  RefreshedTokenUpdate,
+  SessionInvalidationFeed,
+  SessionListing,
+  SessionRefreshLock,
+  SessionStore,
+  SessionTokenState,
+  StoredSessionView,
 } from './session-store.interface.js';
 
 /** Longer than a provider's refresh round trip; a crashed holder's lock is free after this. */
@@ -102,10 +109,17 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
       subKey: keys[2],
       sidKey: keys[3] ?? '',
     };
-    await this.call(() => this.redis.nfxCreateSession(
-      keys.length, ...keys, Math.min(expiresAtMs, now + this.options.idleTimeoutMs), Math.max(1, expiresAtMs - now), record.idHash, now,
-      ...Object.entries(fields).flat(),
-    ));
+    await this.call(() =>
+      this.redis.nfxCreateSession(
+        keys.length,
+        ...keys,
+        Math.min(expiresAtMs, now + this.options.idleTimeoutMs),
+        Math.max(1, expiresAtMs - now),
+        record.idHash,
+        now,
+        ...Object.entries(fields).flat(),
+      ),
+    );
   }
 
   async find(idHash: string): Promise<StoredSessionView | undefined> {
@@ -128,8 +142,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   }
 
   async accessToken(idHash: string): Promise<Pick<SessionTokenState, 'accessTokenEnc' | 'accessTokenExpiresAt'> | undefined> {
-    const [accessTokenEnc, accessTokenExpiresAt, expiresAt] = await this.call(
-      () => this.redis.hmget(this.sessionKey(idHash), 'accessTokenEnc', 'accessTokenExpiresAt', 'expiresAt'),
+    const [accessTokenEnc, accessTokenExpiresAt, expiresAt] = await this.call(() =>
+      this.redis.hmget(this.sessionKey(idHash), 'accessTokenEnc', 'accessTokenExpiresAt', 'expiresAt'),
     );
     if (!expiresAt || Number(expiresAt) <= Date.now()) return undefined;
     return { accessTokenEnc: accessTokenEnc || null, accessTokenExpiresAt: dateOrNull(accessTokenExpiresAt) };
@@ -141,22 +155,47 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     // The holder finishes, or its lock expires: waiting longer than its TTL means Redis is not answering.
     const deadline = Date.now() + LOCK_TTL_MS + 5_000;
     while ((await this.call(() => this.redis.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX'))) !== 'OK') {
-      if (Date.now() > deadline) throw new DependencyUnavailableError('AUTH_DATABASE_UNAVAILABLE', 'The session store did not release a refresh lock; retry shortly.');
+      if (Date.now() > deadline)
+        throw new DependencyUnavailableError(
+          'AUTH_DATABASE_UNAVAILABLE',
+          'The session store did not release a refresh lock; retry shortly.',
+        );
       await sleep(LOCK_POLL_MS);
     }
     try {
       const key = this.sessionKey(idHash);
-      const [issuer, subject, userId, accessTokenEnc, refreshTokenEnc, accessTokenExpiresAt, expiresAt] = await this.call(
-        () => this.redis.hmget(key, 'issuer', 'subject', 'userId', 'accessTokenEnc', 'refreshTokenEnc', 'accessTokenExpiresAt', 'expiresAt'),
+      const [issuer, subject, userId, accessTokenEnc, refreshTokenEnc, accessTokenExpiresAt, expiresAt] = await this.call(() =>
+        this.redis.hmget(key, 'issuer', 'subject', 'userId', 'accessTokenEnc', 'refreshTokenEnc', 'accessTokenExpiresAt', 'expiresAt'),
       );
-      const state: SessionTokenState | undefined = issuer && subject && userId && Number(expiresAt) > Date.now()
-        ? { issuer, subject, userId, accessTokenEnc: accessTokenEnc || null, refreshTokenEnc: refreshTokenEnc || null, accessTokenExpiresAt: dateOrNull(accessTokenExpiresAt) }
-        : undefined;
+      const state: SessionTokenState | undefined =
+        issuer && subject && userId && Number(expiresAt) > Date.now()
+          ? {
+              issuer,
+              subject,
+              userId,
+              accessTokenEnc: accessTokenEnc || null,
+              refreshTokenEnc: refreshTokenEnc || null,
+              accessTokenExpiresAt: dateOrNull(accessTokenExpiresAt),
+            }
+          : undefined;
       const save = async (update: RefreshedTokenUpdate): Promise<void> => {
-        const saved = await this.call(() => this.redis.nfxSaveRefreshed(
-          2, lockKey, key, token, update.accessTokenEnc, update.refreshTokenEnc ?? '', update.idTokenEnc ?? '', msOrEmpty(update.accessTokenExpiresAt),
-        ));
-        if (saved === -1) throw new DependencyUnavailableError('AUTH_DATABASE_UNAVAILABLE', 'The refresh lock expired before the refreshed tokens could be stored.');
+        const saved = await this.call(() =>
+          this.redis.nfxSaveRefreshed(
+            2,
+            lockKey,
+            key,
+            token,
+            update.accessTokenEnc,
+            update.refreshTokenEnc ?? '',
+            update.idTokenEnc ?? '',
+            msOrEmpty(update.accessTokenExpiresAt),
+          ),
+        );
+        if (saved === -1)
+          throw new DependencyUnavailableError(
+            'AUTH_DATABASE_UNAVAILABLE',
+            'The refresh lock expired before the refreshed tokens could be stored.',
+          );
       };
       return await work({ state, save, db: this.options.dataSource.manager });
     } finally {
@@ -200,7 +239,14 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
       const [publicId, createdAt, lastSeenAt, ip, userAgent, expiresAt] = fields[i];
       if (!publicId) expired.push(idHash);
       if (!publicId || Number(expiresAt) <= now || listed.length >= limit) continue;
-      listed.push({ idHash, publicId, createdAt: new Date(Number(createdAt)), lastSeenAt: new Date(Number(lastSeenAt)), ip: ip || null, userAgent: userAgent || null });
+      listed.push({
+        idHash,
+        publicId,
+        createdAt: new Date(Number(createdAt)),
+        lastSeenAt: new Date(Number(lastSeenAt)),
+        ip: ip || null,
+        userAgent: userAgent || null,
+      });
     }
     if (expired.length > 0) await this.call(() => this.redis.zrem(this.userKey(userId), ...expired));
     return listed;
@@ -219,9 +265,14 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
 
   async recordActivity(batch: ReadonlyArray<readonly [string, number]>): Promise<void> {
     if (batch.length === 0) return;
-    await this.call(() => this.redis.nfxRecordActivity(
-      batch.length, ...batch.map(([idHash]) => this.sessionKey(idHash)), this.options.idleTimeoutMs, ...batch.map(([, seen]) => Math.round(seen)),
-    ));
+    await this.call(() =>
+      this.redis.nfxRecordActivity(
+        batch.length,
+        ...batch.map(([idHash]) => this.sessionKey(idHash)),
+        this.options.idleTimeoutMs,
+        ...batch.map(([, seen]) => Math.round(seen)),
+      ),
+    );
   }
 
   /** Redis expires sessions by TTL. */
@@ -245,7 +296,9 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   /** Deletes sessions (with their index entries, announcing it); answers the script's flat rows. */
   private async deleteSessions(idHashes: string[]): Promise<string[]> {
     if (idHashes.length === 0) return [];
-    return this.call(() => this.redis.nfxDeleteSessions(idHashes.length, ...idHashes.map((idHash) => this.sessionKey(idHash)), this.channel, ...idHashes));
+    return this.call(() =>
+      this.redis.nfxDeleteSessions(idHashes.length, ...idHashes.map((idHash) => this.sessionKey(idHash)), this.channel, ...idHashes),
+    );
   }
 
   private deletedHashes(rows: string[]): string[] {
@@ -265,11 +318,29 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   }
 
   private async user(userId: string): Promise<StoredUser | undefined> {
-    const rows: Array<{ id: string; email: string | null; display_name: string | null; username: string | null; avatar_url: string | null; roles: string[]; active: boolean }> =
-      await this.options.dataSource.query('SELECT id, email, display_name, username, avatar_url, roles, active FROM auth_users WHERE id = $1', [userId]);
+    const rows: Array<{
+      id: string;
+      email: string | null;
+      display_name: string | null;
+      username: string | null;
+      avatar_url: string | null;
+      roles: string[];
+      active: boolean;
+    }> = await this.options.dataSource.query(
+      'SELECT id, email, display_name, username, avatar_url, roles, active FROM auth_users WHERE id = $1',
+      [userId],
+    );
     const row = rows[0];
     if (!row) return undefined;
-    return { id: row.id, email: row.email, displayName: row.display_name, username: row.username, avatarUrl: row.avatar_url, roles: row.roles ?? [], active: row.active };
+    return {
+      id: row.id,
+      email: row.email,
+      displayName: row.display_name,
+      username: row.username,
+      avatarUrl: row.avatar_url,
+      roles: row.roles ?? [],
+      active: row.active,
+    };
   }
 
   /** Redis errors (down, timed out) become 503s naming the session store; AuthErrors pass. */
@@ -283,7 +354,9 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
 
   private unavailable(error: unknown): unknown {
     if (error instanceof AuthError) return error;
-    return new DependencyUnavailableError('AUTH_DATABASE_UNAVAILABLE', 'The session store (Redis) is unavailable; retry shortly.', { cause: error });
+    return new DependencyUnavailableError('AUTH_DATABASE_UNAVAILABLE', 'The session store (Redis) is unavailable; retry shortly.', {
+      cause: error,
+    });
   }
 
   private sessionKey(idHash: string): string {
@@ -305,7 +378,9 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
 
 /** Fixed-length key part for provider-chosen strings (any length, any characters). */
 function digest(issuer: string, value: string): string {
-  return createHash('sha256').update(JSON.stringify([issuer, value])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([issuer, value]))
+    .digest('base64url');
 }
 
 function isLive(hash: SessionHash): boolean {

@@ -23,10 +23,11 @@ export const sessionStoreProvider: Provider = {
     });
     const { RedisSessionStore } = await import('./redis-session.store.js');
     // The store's own connection: from the URL, or a duplicate of the host's client (which stays the host's to close).
-    const redis = store.url !== undefined
-      ? new Redis(store.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, lazyConnect: false })
-      // A request fails fast (503) while Redis is unreachable, whatever the host's client does.
-      : (store.client.duplicate({ maxRetriesPerRequest: 1 }) as InstanceType<typeof Redis>);
+    const redis =
+      store.url !== undefined
+        ? new Redis(store.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, lazyConnect: false })
+        : // A request fails fast (503) while Redis is unreachable, whatever the host's client does.
+          (store.client.duplicate({ maxRetriesPerRequest: 1 }) as InstanceType<typeof Redis>);
     return new RedisSessionStore({ redis, keyPrefix: store.keyPrefix, idleTimeoutMs: settings.idleTimeoutMs, dataSource });
   },
 };

@@ -44,7 +44,8 @@ const PAGE_RUNS = 10;
 export function parseUserFilter(params: { q?: unknown; status?: unknown }): UserFilter {
   const q = params.q ?? '';
   const status = params.status ?? 'all';
-  if (typeof q !== 'string' || q.length > 200) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: '"q" must be one text of at most 200 characters' });
+  if (typeof q !== 'string' || q.length > 200)
+    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: '"q" must be one text of at most 200 characters' });
   if (status !== 'all' && status !== 'active' && status !== 'inactive') {
     throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: '"status" must be all, active or inactive' });
   }
@@ -63,12 +64,12 @@ export async function findUsers(db: DataSource, filter: UserFilter): Promise<{ r
   if (filter.status !== 'all') where.push(`active = $${params.push(filter.status === 'active')}`);
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const [rows, count] = await Promise.all([
-    db.query(
+    db.query<Array<Record<string, unknown>>>(
       `SELECT id, email, display_name, username, active, roles, last_login_at, last_synced_at FROM auth_users ${clause}
        ORDER BY last_login_at DESC NULLS LAST, created_at DESC LIMIT ${PAGE_USERS}`,
       params,
-    ) as Promise<Array<Record<string, unknown>>>,
-    db.query(`SELECT count(*)::int AS n FROM auth_users ${clause}`, params) as Promise<Array<{ n: number }>>,
+    ),
+    db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM auth_users ${clause}`, params),
   ]);
   return {
     total: count[0]?.n ?? 0,

@@ -22,6 +22,14 @@ export class AuditController {
   @Get('audit')
   async list(@Query() params: AuditQueryParams): Promise<AuditEntryResponse[]> {
     const entries = await this.audit.find(parseAuditQuery(params));
-    return entries.map((e) => ({ at: e.at.toISOString(), event: e.event, userId: e.userId, provider: e.provider, ip: e.ip, outcome: e.outcome, code: e.code }));
+    return entries.map((e) => ({
+      at: e.at.toISOString(),
+      event: e.event,
+      userId: e.userId,
+      provider: e.provider,
+      ip: e.ip,
+      outcome: e.outcome,
+      code: e.code,
+    }));
   }
 }

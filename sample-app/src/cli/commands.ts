@@ -36,13 +36,18 @@ export async function login({ appUrl, store, io, signal }: CommandContext): Prom
     tokens = await client.pollDeviceAuthorizationGrant(config, device, extra, { signal });
   } catch (error) {
     if (error instanceof client.ResponseBodyError) {
-      throw new CliError(error.error === 'expired_token' ? 'The code expired; run login again.' : `Sign-in refused: ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`);
+      throw new CliError(
+        error.error === 'expired_token'
+          ? 'The code expired; run login again.'
+          : `Sign-in refused: ${error.error}${error.error_description ? ` (${error.error_description})` : ''}`,
+      );
     }
     throw error;
   }
   await store.put(appUrl, toStored(settings, tokens));
   const claims = tokens.claims();
-  const who = claims ? String(claims.preferred_username ?? claims.email ?? claims.sub) : 'the user';
+  const name = claims?.preferred_username ?? claims?.email ?? claims?.sub;
+  const who = typeof name === 'string' ? name : 'the user';
   io.out(`Signed in to ${appUrl} as ${who}; credentials in ${store.path}`);
 }
 
@@ -73,7 +78,10 @@ export async function logout({ appUrl, store, io }: CommandContext): Promise<voi
 
 async function callProfile(appUrl: string, accessToken: string): Promise<Response> {
   try {
-    return await fetch(new URL('/api/profile', appUrl), { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    return await fetch(new URL('/api/profile', appUrl), {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (error) {
     throw new CliError(`cannot reach ${appUrl} (${error instanceof Error ? error.message : String(error)})`);
   }
@@ -87,7 +95,11 @@ async function refresh(appUrl: string, store: CredentialStore, credentials: Stor
   }
   const config = clientConfiguration(credentials);
   try {
-    const tokens = await client.refreshTokenGrant(config, credentials.refreshToken, credentials.resource ? { resource: credentials.resource } : undefined);
+    const tokens = await client.refreshTokenGrant(
+      config,
+      credentials.refreshToken,
+      credentials.resource ? { resource: credentials.resource } : undefined,
+    );
     const next = toStored(credentials, tokens, credentials);
     await store.put(appUrl, next);
     return next;

@@ -24,7 +24,8 @@ interface CredentialsFile {
 
 /** `$XDG_CONFIG_HOME/nestflux-sample/credentials.json`, or `~/.config/nestflux-sample/…`. */
 export function credentialsPath(env: Record<string, string | undefined>): string {
-  const configHome = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), '.config');
+  const configHome =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), '.config');
   return join(configHome, 'nestflux-sample', 'credentials.json');
 }
 

@@ -36,11 +36,16 @@ export function checkTransport(url: string, what: string): URL {
 export async function fetchDeviceConfig(appUrl: string): Promise<DeviceConfig> {
   let res: Response;
   try {
-    res = await fetch(new URL('/auth/device/config', appUrl), { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    res = await fetch(new URL('/auth/device/config', appUrl), {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch (error) {
-    throw new CliError(`cannot reach ${appUrl} (${error instanceof Error ? error.message : String(error)}); is the app running? (--url / NESTFLUX_SAMPLE_URL)`);
+    throw new CliError(
+      `cannot reach ${appUrl} (${error instanceof Error ? error.message : String(error)}); is the app running? (--url / NESTFLUX_SAMPLE_URL)`,
+    );
   }
-  const body = (await res.json().catch(() => undefined)) as Partial<DeviceConfig> & { message?: string } | undefined;
+  const body = (await res.json().catch(() => undefined)) as (Partial<DeviceConfig> & { message?: string }) | undefined;
   if (res.status === 404) throw new CliError(`${appUrl} does not offer device sign-in: ${body?.message ?? 'not found'}`);
   if (!res.ok) throw new CliError(`${appUrl} answered ${res.status}: ${body?.message ?? 'no details'}`);
   for (const key of ['issuer', 'clientId', 'deviceAuthorizationEndpoint', 'tokenEndpoint', 'scope'] as const) {
@@ -50,11 +55,18 @@ export async function fetchDeviceConfig(appUrl: string): Promise<DeviceConfig> {
 }
 
 /** openid-client's view of the provider, from the app's answer (or what was stored at login). */
-export function clientConfiguration(settings: Pick<DeviceConfig, 'issuer' | 'clientId' | 'tokenEndpoint'> & { deviceAuthorizationEndpoint?: string }): client.Configuration {
+export function clientConfiguration(
+  settings: Pick<DeviceConfig, 'issuer' | 'clientId' | 'tokenEndpoint'> & { deviceAuthorizationEndpoint?: string },
+): client.Configuration {
   const endpoints = [checkTransport(settings.issuer, 'the issuer'), checkTransport(settings.tokenEndpoint, 'the token endpoint')];
-  if (settings.deviceAuthorizationEndpoint) endpoints.push(checkTransport(settings.deviceAuthorizationEndpoint, 'the device authorization endpoint'));
+  if (settings.deviceAuthorizationEndpoint)
+    endpoints.push(checkTransport(settings.deviceAuthorizationEndpoint, 'the device authorization endpoint'));
   const config = new client.Configuration(
-    { issuer: settings.issuer, token_endpoint: settings.tokenEndpoint, device_authorization_endpoint: settings.deviceAuthorizationEndpoint },
+    {
+      issuer: settings.issuer,
+      token_endpoint: settings.tokenEndpoint,
+      device_authorization_endpoint: settings.deviceAuthorizationEndpoint,
+    },
     settings.clientId,
     undefined,
     // A public client: a CLI cannot keep a secret.
@@ -65,7 +77,11 @@ export function clientConfiguration(settings: Pick<DeviceConfig, 'issuer' | 'cli
 }
 
 /** The tokens to keep from a token response (the refresh token survives a response without one). */
-export function toStored(settings: DeviceConfig | StoredCredentials, tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, previous?: StoredCredentials): StoredCredentials {
+export function toStored(
+  settings: DeviceConfig | StoredCredentials,
+  tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+  previous?: StoredCredentials,
+): StoredCredentials {
   const expiresIn = tokens.expiresIn();
   return {
     issuer: settings.issuer,

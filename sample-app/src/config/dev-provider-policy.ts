@@ -28,13 +28,15 @@ export function useDevIdentityProvider(env: Env, baseUrl: string): boolean {
     if (issuer.trim() === '') {
       throw new SampleConfigError(
         'OIDC_ISSUER_URL',
-        'OIDC_ISSUER_URL is set but empty. Set it to your identity provider\'s issuer URL, or unset it (outside production) to use the development identity provider.',
+        "OIDC_ISSUER_URL is set but empty. Set it to your identity provider's issuer URL, or unset it (outside production) to use the development identity provider.",
       );
     }
     return false;
   }
   if (Object.keys(env).some((name) => NUMBERED_ISSUER.test(name))) return false;
-  const lookalike = Object.keys(env).find((name) => name !== 'OIDC_ISSUER_URL' && ISSUER_LOOKALIKE.test(name) && !NUMBERED_ISSUER.test(name));
+  const lookalike = Object.keys(env).find(
+    (name) => name !== 'OIDC_ISSUER_URL' && ISSUER_LOOKALIKE.test(name) && !NUMBERED_ISSUER.test(name),
+  );
   if (lookalike) {
     throw new SampleConfigError(
       'OIDC_ISSUER_URL',
@@ -44,7 +46,7 @@ export function useDevIdentityProvider(env: Env, baseUrl: string): boolean {
   if (env.NODE_ENV === 'production') {
     throw new SampleConfigError(
       'OIDC_ISSUER_URL',
-      'OIDC_ISSUER_URL is not set and NODE_ENV is production: the development identity provider (anyone signs in as anyone) never runs in production. Set OIDC_ISSUER_URL to your identity provider\'s issuer URL.',
+      "OIDC_ISSUER_URL is not set and NODE_ENV is production: the development identity provider (anyone signs in as anyone) never runs in production. Set OIDC_ISSUER_URL to your identity provider's issuer URL.",
     );
   }
   if (!isLoopback(baseUrl) && optIn !== '1') {

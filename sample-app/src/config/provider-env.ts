@@ -25,8 +25,28 @@ export const DEV_PROVIDER_PATH = '/oidc';
 type Env = Record<string, string | undefined>;
 
 const NUMBERED = /^OIDC_PROVIDER_(\d+)_(.+)$/;
-const NUMBERED_KEYS = ['NAME', 'SLUG', 'ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'SCOPE', 'AUDIENCE', 'ROLES_CLAIM', 'AUTO_PROVISION', 'ADMIN_EMAIL_DOMAINS'];
-const SINGLE_KEYS = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_SCOPE', 'OIDC_AUDIENCE', 'OIDC_ROLES_CLAIM', 'OIDC_AUTO_PROVISION', 'OIDC_ADMIN_EMAIL_DOMAINS'];
+const NUMBERED_KEYS = [
+  'NAME',
+  'SLUG',
+  'ISSUER',
+  'CLIENT_ID',
+  'CLIENT_SECRET',
+  'SCOPE',
+  'AUDIENCE',
+  'ROLES_CLAIM',
+  'AUTO_PROVISION',
+  'ADMIN_EMAIL_DOMAINS',
+];
+const SINGLE_KEYS = [
+  'OIDC_ISSUER_URL',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_SCOPE',
+  'OIDC_AUDIENCE',
+  'OIDC_ROLES_CLAIM',
+  'OIDC_AUTO_PROVISION',
+  'OIDC_ADMIN_EMAIL_DOMAINS',
+];
 const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /**
@@ -45,13 +65,19 @@ export function readProviders(env: Env, baseUrl: string, embedded: boolean): { n
   }
   const single = SINGLE_KEYS.find((name) => env[name] !== undefined);
   if (single) {
-    throw new SampleConfigError(single, `${single} and ${numberedNames[0]} are both set: describe the providers either with the single-provider variables (OIDC_ISSUER_URL, …) or with the numbered ones (OIDC_PROVIDER_1_ISSUER, …), not both.`);
+    throw new SampleConfigError(
+      single,
+      `${single} and ${numberedNames[0]} are both set: describe the providers either with the single-provider variables (OIDC_ISSUER_URL, …) or with the numbered ones (OIDC_PROVIDER_1_ISSUER, …), not both.`,
+    );
   }
   const numbers = new Set<number>();
   for (const name of numberedNames) {
     const [, number, key] = NUMBERED.exec(name)!;
     if (!NUMBERED_KEYS.includes(key)) {
-      throw new SampleConfigError(name, `${name} is not a provider variable: use OIDC_PROVIDER_${number}_ followed by one of ${NUMBERED_KEYS.join(', ')}.`);
+      throw new SampleConfigError(
+        name,
+        `${name} is not a provider variable: use OIDC_PROVIDER_${number}_ followed by one of ${NUMBERED_KEYS.join(', ')}.`,
+      );
     }
     if (!/^[1-9]\d{0,2}$/.test(number)) throw new SampleConfigError(name, `${name}: providers are numbered 1, 2, 3, … (no leading zeros).`);
     numbers.add(Number(number));
@@ -59,7 +85,10 @@ export function readProviders(env: Env, baseUrl: string, embedded: boolean): { n
   const highest = Math.max(...numbers);
   for (let n = 1; n <= highest; n++) {
     if (!numbers.has(n)) {
-      throw new SampleConfigError(`OIDC_PROVIDER_${n}_ISSUER`, `Provider ${highest} is configured but provider ${n} is not (OIDC_PROVIDER_${n}_ISSUER is unset): number providers from 1 without gaps.`);
+      throw new SampleConfigError(
+        `OIDC_PROVIDER_${n}_ISSUER`,
+        `Provider ${highest} is configured but provider ${n} is not (OIDC_PROVIDER_${n}_ISSUER is unset): number providers from 1 without gaps.`,
+      );
     }
   }
   const providers: SampleProvider[] = [];
@@ -68,7 +97,10 @@ export function readProviders(env: Env, baseUrl: string, embedded: boolean): { n
     const provider = numberedProvider(env, n);
     const earlier = slugs.get(provider.slug);
     if (earlier !== undefined) {
-      throw new SampleConfigError(`OIDC_PROVIDER_${n}_SLUG`, `OIDC_PROVIDER_${n}_SLUG repeats "${provider.slug}" (OIDC_PROVIDER_${earlier}_SLUG): every provider needs its own slug.`);
+      throw new SampleConfigError(
+        `OIDC_PROVIDER_${n}_SLUG`,
+        `OIDC_PROVIDER_${n}_SLUG repeats "${provider.slug}" (OIDC_PROVIDER_${earlier}_SLUG): every provider needs its own slug.`,
+      );
     }
     slugs.set(provider.slug, n);
     providers.push(provider);
@@ -80,16 +112,18 @@ function numberedProvider(env: Env, n: number): SampleProvider {
   const variable = (key: string) => `OIDC_PROVIDER_${n}_${key}`;
   const required = (key: string, what: string): string => {
     const value = env[variable(key)];
-    if (value === undefined || value.trim() === '') throw new SampleConfigError(variable(key), `${variable(key)} is missing: set it to ${what}.`);
+    if (value === undefined || value.trim() === '')
+      throw new SampleConfigError(variable(key), `${variable(key)} is missing: set it to ${what}.`);
     return value.trim();
   };
   const slug = required('SLUG', 'a URL-safe name such as "authentik" (it appears in /auth/login/<slug>)');
-  if (!SLUG.test(slug)) throw new SampleConfigError(variable('SLUG'), `${variable('SLUG')} is "${slug}": use lower-case letters, digits, "-" and "_".`);
+  if (!SLUG.test(slug))
+    throw new SampleConfigError(variable('SLUG'), `${variable('SLUG')} is "${slug}": use lower-case letters, digits, "-" and "_".`);
   const clientId = required('CLIENT_ID', 'the client id registered at the provider');
   return {
     slug,
     name: env[variable('NAME')]?.trim() || slug,
-    issuerUrl: required('ISSUER', 'the provider\'s issuer URL'),
+    issuerUrl: required('ISSUER', "the provider's issuer URL"),
     clientId,
     clientSecret: required('CLIENT_SECRET', 'the client secret registered at the provider'),
     scope: env[variable('SCOPE')] || 'openid profile email',
@@ -144,7 +178,10 @@ function readDevProviders(env: Env, embedded: boolean): number {
   if (value === undefined || value === '') return 1;
   if (value !== '1' && value !== '2') throw new SampleConfigError('DEV_PROVIDERS', `DEV_PROVIDERS must be 1 or 2, got "${value}".`);
   if (!embedded && value === '2') {
-    throw new SampleConfigError('DEV_PROVIDERS', 'DEV_PROVIDERS=2 runs the embedded development provider twice, which only runs without OIDC_ISSUER_URL or OIDC_PROVIDER_<n>_* variables: unset it.');
+    throw new SampleConfigError(
+      'DEV_PROVIDERS',
+      'DEV_PROVIDERS=2 runs the embedded development provider twice, which only runs without OIDC_ISSUER_URL or OIDC_PROVIDER_<n>_* variables: unset it.',
+    );
   }
   return Number(value);
 }
@@ -158,7 +195,10 @@ function hostOf(url: string): string {
 }
 
 function parseList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function parseBoolean(value: string | undefined, fallback: boolean, name: string): boolean {

@@ -36,7 +36,9 @@ export function devInteractionPolicy(): interactionPolicy.DefaultPolicy {
     new interactionPolicy.Check('acr_values_unmet', 'the requested authentication level was not reached', (ctx: KoaContextWithOIDC) => {
       const requested = typeof ctx.oidc.params?.acr_values === 'string' ? ctx.oidc.params.acr_values.split(' ') : [];
       const known = requested.filter((value) => DEV_ACR_VALUES.includes(value));
-      return known.length > 0 && !known.includes(ctx.oidc.acr ?? '') ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      return known.length > 0 && !known.includes(ctx.oidc.acr ?? '')
+        ? interactionPolicy.Check.REQUEST_PROMPT
+        : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
   return policy;

@@ -117,7 +117,13 @@ describe('development identity provider (standalone)', () => {
       typ: 'at+jwt',
       algorithms: ['RS256'],
     });
-    expect(payload).toMatchObject({ sub: 'admin', email: 'admin@example.test', name: 'Admin', preferred_username: 'admin', roles: ['admin'] });
+    expect(payload).toMatchObject({
+      sub: 'admin',
+      email: 'admin@example.test',
+      name: 'Admin',
+      preferred_username: 'admin',
+      roles: ['admin'],
+    });
 
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, 'admin');
     expect(userinfo).toEqual({

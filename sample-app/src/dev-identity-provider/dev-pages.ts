@@ -3,12 +3,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
   const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 const WARNING = 'Development identity provider — for development only, never in production';
@@ -101,11 +96,20 @@ export function userCodeInputSource(ctx: KoaContextWithOIDC, form: string, _out?
     ? `<p class="error" role="alert">${escapeHtml(error.name === 'NoCodeError' || 'userCode' in error ? 'That code is unknown, used or expired. Try again.' : 'The request could not be processed.')}</p>`
     : '<p>Enter the code your device shows.</p>';
   ctx.type = 'html';
-  ctx.body = page('Device sign-in (development)', `<h1>Sign in a device</h1>\n${message}\n${form}\n<button type="submit" form="op.deviceInputForm">Continue</button>`);
+  ctx.body = page(
+    'Device sign-in (development)',
+    `<h1>Sign in a device</h1>\n${message}\n${form}\n<button type="submit" form="op.deviceInputForm">Continue</button>`,
+  );
 }
 
 /** `features.deviceFlow.userCodeConfirmSource`: the user checks the code matches their device. */
-export function userCodeConfirmSource(ctx: KoaContextWithOIDC, form: string, client: { clientId: string }, _deviceInfo: unknown, userCode: string): void {
+export function userCodeConfirmSource(
+  ctx: KoaContextWithOIDC,
+  form: string,
+  client: { clientId: string },
+  _deviceInfo: unknown,
+  userCode: string,
+): void {
   ctx.type = 'html';
   ctx.body = page(
     'Confirm device (development)',

@@ -38,7 +38,12 @@ export function createInteractionHandler(provider: Provider, options: Interactio
 
   // At whatever level (acr) the client asked for: a development provider checks no factor.
   const signIn = (req: IncomingMessage, res: ServerResponse, login: string, details: Interaction) =>
-    provider.interactionFinished(req, res, { login: { accountId: login, ...devAcrFor(details.params) } }, { mergeWithLastSubmission: false });
+    provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: login, ...devAcrFor(details.params) } },
+      { mergeWithLastSubmission: false },
+    );
 
   async function show(req: IncomingMessage, res: ServerResponse, details: Interaction): Promise<void> {
     const hint = normaliseLogin(details.params.login_hint);

@@ -56,9 +56,7 @@ export function createJwtUserinfo(options: JwtUserinfoOptions): JwtUserinfo {
         return true;
       }
       const all: Record<string, unknown> = { ...devAccountClaims(payload.sub) };
-      const released = Object.fromEntries(
-        scopes.flatMap((scope) => SCOPE_CLAIMS[scope] ?? []).map((claim) => [claim, all[claim]]),
-      );
+      const released = Object.fromEntries(scopes.flatMap((scope) => SCOPE_CLAIMS[scope] ?? []).map((claim) => [claim, all[claim]]));
       answer(res, 200, released);
     } catch {
       answer(res, 401, { error: 'invalid_token' }, 'Bearer error="invalid_token"');

@@ -3,7 +3,14 @@ import type { JWK } from 'jose';
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 
 import { devAccountClaims, findDevAccount } from './dev-accounts.js';
-import { deviceSuccessSource, logoutSource, postLogoutSuccessSource, renderError, userCodeConfirmSource, userCodeInputSource } from './dev-pages.js';
+import {
+  deviceSuccessSource,
+  logoutSource,
+  postLogoutSuccessSource,
+  renderError,
+  userCodeConfirmSource,
+  userCodeInputSource,
+} from './dev-pages.js';
 import { loadAutoGrant } from './auto-grant.js';
 import { SCOPE_CLAIMS } from './jwt-userinfo.js';
 import { DEV_ACR_VALUES, devInteractionPolicy } from './dev-acr.js';
@@ -103,7 +110,8 @@ export function buildProviderConfiguration(options: DevIdentityProviderOptions, 
         enabled: true,
         // With profile claims only in userinfo, the access token must be one userinfo accepts (an
         // opaque one, for no resource): oidc-provider puts the claims in the ID token otherwise.
-        defaultResource: (_ctx: KoaContextWithOIDC, _client, oneOf) => oneOf?.[0] ?? (options.profileClaimsOnlyInUserinfo ? undefined : DEV_RESOURCE_INDICATOR),
+        defaultResource: (_ctx: KoaContextWithOIDC, _client, oneOf) =>
+          oneOf?.[0] ?? (options.profileClaimsOnlyInUserinfo ? undefined : DEV_RESOURCE_INDICATOR),
         // Any resource a client names gets the same API audience: this is a single-API dev setup.
         getResourceServerInfo: () => ({
           scope: OIDC_SCOPES,

@@ -2,7 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { createDevIdentityProvider } from './create-dev-identity-provider.js';
-import type { DevIdentityProvider, StandaloneDevIdentityProvider, StandaloneDevIdentityProviderOptions } from './dev-identity-provider.types.js';
+import type {
+  DevIdentityProvider,
+  StandaloneDevIdentityProvider,
+  StandaloneDevIdentityProviderOptions,
+} from './dev-identity-provider.types.js';
 
 /**
  * Serves the development identity provider on its own loopback port (`127.0.0.1:0` by default);

@@ -115,7 +115,10 @@ describe('RogueProvider', () => {
   );
 
   it('lets the plan replace the claims and the header', async () => {
-    rogue.planNextIdToken({ claims: (ctx) => ({ iss: 'https://evil.example', aud: ctx.clientId, sub: ctx.sub }), header: { typ: 'weird' } });
+    rogue.planNextIdToken({
+      claims: (ctx) => ({ iss: 'https://evil.example', aud: ctx.clientId, sub: ctx.sub }),
+      header: { typ: 'weird' },
+    });
     const token = await rawIdToken();
     expect(decodeProtectedHeader(token).typ).toBe('weird');
     await expect(verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'iss' });

@@ -200,7 +200,14 @@ export class RogueProvider {
     this.accessTokens.set(accessToken, pending.sub);
     const refreshToken = randomBytes(24).toString('base64url');
     this.refreshTokens.set(refreshToken, { sub: pending.sub, nonce: pending.nonce });
-    sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken, refresh_token: refreshToken, scope: SCOPE });
+    sendJson(res, 200, {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: 300,
+      id_token: idToken,
+      refresh_token: refreshToken,
+      scope: SCOPE,
+    });
   }
 
   /** The refresh grant: the next ID token follows the plan too (refresh-time verification tests). */

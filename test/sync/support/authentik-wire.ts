@@ -7,16 +7,42 @@ import type { GenericError, PaginatedUserList, Pagination, PartialGroup, Role, U
  * schema fails the typecheck until the fakes know it.
  */
 const USER: { [K in keyof Required<User>]: string } = {
-  pk: 'pk', username: 'username', name: 'name', isActive: 'is_active', lastLogin: 'last_login', dateJoined: 'date_joined',
-  isSuperuser: 'is_superuser', groups: 'groups', groupsObj: 'groups_obj', roles: 'roles', rolesObj: 'roles_obj', email: 'email',
-  avatar: 'avatar', attributes: 'attributes', uid: 'uid', path: 'path', type: 'type', uuid: 'uuid',
-  passwordChangeDate: 'password_change_date', lastUpdated: 'last_updated',
+  pk: 'pk',
+  username: 'username',
+  name: 'name',
+  isActive: 'is_active',
+  lastLogin: 'last_login',
+  dateJoined: 'date_joined',
+  isSuperuser: 'is_superuser',
+  groups: 'groups',
+  groupsObj: 'groups_obj',
+  roles: 'roles',
+  rolesObj: 'roles_obj',
+  email: 'email',
+  avatar: 'avatar',
+  attributes: 'attributes',
+  uid: 'uid',
+  path: 'path',
+  type: 'type',
+  uuid: 'uuid',
+  passwordChangeDate: 'password_change_date',
+  lastUpdated: 'last_updated',
 };
 const GROUP: { [K in keyof Required<PartialGroup>]: string } = {
-  pk: 'pk', numPk: 'num_pk', name: 'name', isSuperuser: 'is_superuser', attributes: 'attributes',
+  pk: 'pk',
+  numPk: 'num_pk',
+  name: 'name',
+  isSuperuser: 'is_superuser',
+  attributes: 'attributes',
 };
 const PAGINATION: { [K in keyof Required<Pagination>]: string } = {
-  next: 'next', previous: 'previous', count: 'count', current: 'current', totalPages: 'total_pages', startIndex: 'start_index', endIndex: 'end_index',
+  next: 'next',
+  previous: 'previous',
+  count: 'count',
+  current: 'current',
+  totalPages: 'total_pages',
+  startIndex: 'start_index',
+  endIndex: 'end_index',
 };
 const ERROR: { [K in keyof Required<GenericError>]: string } = { detail: 'detail', code: 'code' };
 

@@ -37,8 +37,12 @@ export class FakeAuthentik extends FakeDirectoryServer {
     if (url.pathname !== '/api/v3/core/users/') return { status: 404, body: errorToWire({ detail: 'Not found.' }) };
     if (this.bearer(req) !== this.token) return { status: 403, body: errorToWire({ detail: 'Token invalid/expired' }) };
     const withGroups = url.searchParams.get('include_groups') !== 'false';
-    let all = [...this.people.map((p) => authentikUser(p, withGroups, this.serviceAccountPks.has(p.pk))), ...Array.from({ length: this.serviceAccounts }, (_, i) => outpost(100_000 + i))];
-    if (this.visibility === 'none') return { status: 403, body: errorToWire({ detail: 'You do not have permission to perform this action.' }) };
+    let all = [
+      ...this.people.map((p) => authentikUser(p, withGroups, this.serviceAccountPks.has(p.pk))),
+      ...Array.from({ length: this.serviceAccounts }, (_, i) => outpost(100_000 + i)),
+    ];
+    if (this.visibility === 'none')
+      return { status: 403, body: errorToWire({ detail: 'You do not have permission to perform this action.' }) };
     if (this.visibility !== 'global') {
       const visible = new Set(this.visibility.objects);
       all = all.filter((u) => visible.has(u.pk));

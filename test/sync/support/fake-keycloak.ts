@@ -73,7 +73,13 @@ export class FakeKeycloak extends FakeDirectoryServer {
       const person = this.people.find((p) => p.id === decodeURIComponent(roles[1]));
       if (!person) return { status: 404, body: { error: 'User not found' } };
       const names = [...this.defaultRoles, ...(this.realmRoles.get(person.id) ?? [])];
-      const representations: RoleRepresentation[] = names.map((name) => ({ id: `role-${name}`, name, composite: name.startsWith('default-roles-'), clientRole: false, containerId: this.realm }));
+      const representations: RoleRepresentation[] = names.map((name) => ({
+        id: `role-${name}`,
+        name,
+        composite: name.startsWith('default-roles-'),
+        clientRole: false,
+        containerId: this.realm,
+      }));
       return { status: 200, body: representations };
     }
     if (rest !== '' && rest !== '/') return { status: 404, body: { error: 'HTTP 404 Not Found' } };
@@ -85,7 +91,10 @@ export class FakeKeycloak extends FakeDirectoryServer {
 
   private token(req: IncomingMessage, body: string): FakeResponse {
     const form = new URLSearchParams(body);
-    const [id, secret] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent);
+    const [id, secret] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+      .toString()
+      .split(':')
+      .map(decodeURIComponent);
     if (id !== this.clientId || secret !== this.clientSecret) {
       return { status: 401, body: { error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials' } };
     }
@@ -93,7 +102,17 @@ export class FakeKeycloak extends FakeDirectoryServer {
     const token = randomBytes(16).toString('hex');
     this.tokens.set(token, this.tokenUses);
     this.tokensIssued += 1;
-    return { status: 200, body: { access_token: token, expires_in: 300, refresh_expires_in: 0, token_type: 'Bearer', 'not-before-policy': 0, scope: 'profile email' } };
+    return {
+      status: 200,
+      body: {
+        access_token: token,
+        expires_in: 300,
+        refresh_expires_in: 0,
+        token_type: 'Bearer',
+        'not-before-policy': 0,
+        scope: 'profile email',
+      },
+    };
   }
 }
 

@@ -78,7 +78,12 @@ export class FakeScim extends FakeDirectoryServer {
     const asked = Math.max(intParam(url, 'startIndex', 1), 1);
     const startIndex = this.paging === 'ignores-start-index' ? 1 : asked;
     const resources = this.people.slice(startIndex - 1, startIndex - 1 + count).map((p) => this.user(p));
-    const list: ScimListResponse = { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: this.people.length, itemsPerPage: resources.length, Resources: resources };
+    const list: ScimListResponse = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: this.people.length,
+      itemsPerPage: resources.length,
+      Resources: resources,
+    };
     if (this.echoStartIndex) list.startIndex = startIndex;
     return { status: 200, body: list };
   }
@@ -87,7 +92,12 @@ export class FakeScim extends FakeDirectoryServer {
     const offset = cursor === '' ? 0 : this.cursors.get(cursor);
     if (offset === undefined) return { status: 400, body: scimError(400, 'The cursor is not valid', 'invalidCursor') };
     const resources = this.people.slice(offset, offset + count).map((p) => this.user(p));
-    const list: ScimListResponse = { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: this.people.length, itemsPerPage: resources.length, Resources: resources };
+    const list: ScimListResponse = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: this.people.length,
+      itemsPerPage: resources.length,
+      Resources: resources,
+    };
     if (offset + count < this.people.length) {
       const next = `c${this.cursors.size + 1}-${Buffer.from(String(offset + count)).toString('base64url')}`;
       this.cursors.set(next, offset + count);
@@ -109,7 +119,18 @@ export class FakeScim extends FakeDirectoryServer {
         sort: { supported: false },
         etag: { supported: false },
         authenticationSchemes: [{ type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'Bearer token' }],
-        ...(this.paging === 'cursor' ? { pagination: { cursor: true, index: false, defaultPaginationMethod: 'cursor', defaultPageSize: this.maxPageSize, maxPageSize: this.maxPageSize, cursorTimeout: 3600 } } : {}),
+        ...(this.paging === 'cursor'
+          ? {
+              pagination: {
+                cursor: true,
+                index: false,
+                defaultPaginationMethod: 'cursor',
+                defaultPageSize: this.maxPageSize,
+                maxPageSize: this.maxPageSize,
+                cursorTimeout: 3600,
+              },
+            }
+          : {}),
       },
     };
   }
@@ -126,14 +147,22 @@ export function scimUser(p: FakePerson, base: string, roles?: string[]): ScimUse
     id: p.id,
     externalId: `ext-${p.pk}`,
     userName: p.username,
-    name: p.pk % 2 === 0 ? { formatted: `${p.firstName} ${p.lastName}`, givenName: p.firstName, familyName: p.lastName } : { givenName: p.firstName, familyName: p.lastName },
+    name:
+      p.pk % 2 === 0
+        ? { formatted: `${p.firstName} ${p.lastName}`, givenName: p.firstName, familyName: p.lastName }
+        : { givenName: p.firstName, familyName: p.lastName },
     ...(p.pk % 2 === 0 ? { displayName: `${p.firstName} ${p.lastName}` } : {}),
     emails: p.email ? [{ value: p.email, type: 'work', primary: true }] : [],
     ...(p.avatar ? { photos: [{ value: p.avatar, type: 'photo' }] } : {}),
     active: p.active,
     groups: p.groups.map((display, i) => ({ value: `g${i}`, display, $ref: `${base}/Groups/g${i}` })),
     ...(roles ? { roles: roles.map((value) => ({ value })) } : {}),
-    meta: { resourceType: 'User', created: '2026-01-05T10:00:00Z', lastModified: '2026-01-05T10:00:00Z', location: `${base}/Users/${p.id}` },
+    meta: {
+      resourceType: 'User',
+      created: '2026-01-05T10:00:00Z',
+      lastModified: '2026-01-05T10:00:00Z',
+      location: `${base}/Users/${p.id}`,
+    },
   };
 }
 

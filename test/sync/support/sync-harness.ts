@@ -65,17 +65,30 @@ export class SyncHarness {
 
   /** A fast, deterministic service for the tests: short retry delays. */
   service(options: UserSyncOptions): UserSyncService {
-    const resolved = resolveUserSyncOptions({ issuer: ISSUER, retryBaseDelayMs: 5, maxRetryDelayMs: 50, requestTimeoutMs: 5000, ...options });
+    const resolved = resolveUserSyncOptions({
+      issuer: ISSUER,
+      retryBaseDelayMs: 5,
+      maxRetryDelayMs: 50,
+      requestTimeoutMs: 5000,
+      ...options,
+    });
     return new UserSyncService(this.dataSource, createDirectorySource(resolved), resolved);
   }
 
   /** A user who signed in once through OIDC: an `auth_users` row plus its identity. */
-  async seed(subject: string, profile: { email?: string; displayName?: string; active?: boolean; issuer?: string; roles?: string[] } = {}): Promise<string> {
+  async seed(
+    subject: string,
+    profile: { email?: string; displayName?: string; active?: boolean; issuer?: string; roles?: string[] } = {},
+  ): Promise<string> {
     const [user]: Array<{ id: string }> = await this.dataSource.query(
       `INSERT INTO auth_users (email, display_name, active, roles, last_login_at) VALUES ($1, $2, $3, $4::jsonb, now()) RETURNING id`,
       [profile.email ?? null, profile.displayName ?? null, profile.active ?? true, JSON.stringify(profile.roles ?? [])],
     );
-    await this.dataSource.query(`INSERT INTO auth_identities (user_id, issuer, subject) VALUES ($1, $2, $3)`, [user.id, profile.issuer ?? ISSUER, subject]);
+    await this.dataSource.query(`INSERT INTO auth_identities (user_id, issuer, subject) VALUES ($1, $2, $3)`, [
+      user.id,
+      profile.issuer ?? ISSUER,
+      subject,
+    ]);
     return user.id;
   }
 
@@ -90,7 +103,8 @@ export class SyncHarness {
   }
 
   async runs(): Promise<SyncRunRow[]> {
-    return this.dataSource.query(`SELECT id::text AS id, source, outcome, started_at, finished_at, fetched, created, updated, deactivated, unchanged, deactivation_skipped,
+    return this.dataSource
+      .query(`SELECT id::text AS id, source, outcome, started_at, finished_at, fetched, created, updated, deactivated, unchanged, deactivation_skipped,
               matched, skipped, deactivation_candidates, deactivation_limit, deactivation_held, error FROM auth_sync_runs ORDER BY id`);
   }
 

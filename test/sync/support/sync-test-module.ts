@@ -24,9 +24,17 @@ export function authOptions(sync: UserSyncOptions, rolesPath: readonly string[] 
  * What AuthModule wires for the sync, on its own: ScheduleModule, TypeORM and
  * `userSyncProviders` fed by the resolved auth options. `close()` runs the shutdown hooks.
  */
-export async function startSyncApp(databaseUrl: string, poolSize: number, sync: UserSyncOptions, rolesPath?: readonly string[]): Promise<INestApplicationContext> {
+export async function startSyncApp(
+  databaseUrl: string,
+  poolSize: number,
+  sync: UserSyncOptions,
+  rolesPath?: readonly string[],
+): Promise<INestApplicationContext> {
   const module = SyncTestModule.with(
-    [ScheduleModule.forRoot(), TypeOrmModule.forRoot({ type: 'postgres', url: databaseUrl, entities: authEntities, extra: { max: poolSize } })],
+    [
+      ScheduleModule.forRoot(),
+      TypeOrmModule.forRoot({ type: 'postgres', url: databaseUrl, entities: authEntities, extra: { max: poolSize } }),
+    ],
     [authOptions(sync, rolesPath), ...userSyncProviders],
   );
   return NestFactory.createApplicationContext(module, { logger: ['error'], abortOnError: false });
