@@ -21,7 +21,15 @@ if (!available && !isCI()) console.warn(`browser test skipped: no Chromium at ${
     sut = await startSampleAppUnderTest({ DEV_PROVIDERS: '2' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 90_000);
   afterAll(async () => {
@@ -43,7 +51,10 @@ if (!available && !isCI()) console.warn(`browser test skipped: no Chromium at ${
     await page.fill('input[name="login"]', 'ivy-at-two');
     await Promise.all([page.waitForURL(`${sut.baseUrl}/`), page.click('button[type="submit"], input[type="submit"]')]);
 
-    const providers = await page.locator('#identities li.identity').evaluateAll((items) => items.map((item) => item.getAttribute('data-provider')));
+    const providers = await page.locator('#identities li.identity').evaluateAll(
+      // Runs in the page; typed structurally (the project compiles without the DOM library).
+      (items: Array<{ getAttribute(name: string): string | null }>) => items.map((item) => item.getAttribute('data-provider')),
+    );
     expect(providers).toEqual(['dev', 'dev2']);
     expect(await page.textContent('#identities')).toContain('ivy-at-two@example.test');
     expect(await page.textContent('#user-name')).toBe('Ivy');
