@@ -87,5 +87,6 @@ export type { OpenApiDocumentLike, OpenApiOperationLike } from './openapi/openap
 export { AuthHealthIndicator } from './health/auth-health.indicator.js';
 export type { AuthHealthResult } from './health/auth-health.indicator.js';
 export { authOptionsFromEnv } from './env/auth-options-from-env.js';
+export { numberedProvidersFromEnv } from './env/providers-from-env.js';
 export { AuthEnvError } from './env/auth-env.error.js';
 export type { AuthEnv } from './env/env-values.js';

@@ -1,3 +1,4 @@
+import { AuthEnvError, numberedProvidersFromEnv, type AuthProviderOptions } from '@nestflux/auth';
 import { SampleConfigError } from './sample-config-error.js';
 
 /** An identity provider as the sample app's environment describes it. */
@@ -24,31 +25,6 @@ export const DEV_PROVIDER_PATH = '/oidc';
 
 type Env = Record<string, string | undefined>;
 
-const NUMBERED = /^OIDC_PROVIDER_(\d+)_(.+)$/;
-const NUMBERED_KEYS = [
-  'NAME',
-  'SLUG',
-  'ISSUER',
-  'CLIENT_ID',
-  'CLIENT_SECRET',
-  'SCOPE',
-  'AUDIENCE',
-  'ROLES_CLAIM',
-  'AUTO_PROVISION',
-  'ADMIN_EMAIL_DOMAINS',
-];
-const SINGLE_KEYS = [
-  'OIDC_ISSUER_URL',
-  'OIDC_CLIENT_ID',
-  'OIDC_CLIENT_SECRET',
-  'OIDC_SCOPE',
-  'OIDC_AUDIENCE',
-  'OIDC_ROLES_CLAIM',
-  'OIDC_AUTO_PROVISION',
-  'OIDC_ADMIN_EMAIL_DOMAINS',
-];
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
 /**
  * The providers the environment describes, in order (the first is the default):
  * - numbered `OIDC_PROVIDER_<n>_*` variables, numbered from 1 without gaps;
@@ -58,80 +34,39 @@ const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
  */
 export function readProviders(env: Env, baseUrl: string, embedded: boolean): { numbered: boolean; providers: SampleProvider[] } {
   const devProviders = readDevProviders(env, embedded);
-  const numberedNames = Object.keys(env).filter((name) => NUMBERED.test(name) && env[name] !== undefined);
-  if (numberedNames.length === 0) {
+  // The numbered variables mean what the library's authOptionsFromEnv reads them as: one parser.
+  const numbered = asSampleConfigError(() => numberedProvidersFromEnv(env));
+  if (!numbered) {
     if (embedded) return { numbered: devProviders === 2, providers: developmentProviders(baseUrl, devProviders) };
     return { numbered: false, providers: [singleProvider(env)] };
   }
-  const single = SINGLE_KEYS.find((name) => env[name] !== undefined);
-  if (single) {
-    throw new SampleConfigError(
-      single,
-      `${single} and ${numberedNames[0]} are both set: describe the providers either with the single-provider variables (OIDC_ISSUER_URL, …) or with the numbered ones (OIDC_PROVIDER_1_ISSUER, …), not both.`,
-    );
-  }
-  const numbers = new Set<number>();
-  for (const name of numberedNames) {
-    const [, number, key] = NUMBERED.exec(name)!;
-    if (!NUMBERED_KEYS.includes(key)) {
-      throw new SampleConfigError(
-        name,
-        `${name} is not a provider variable: use OIDC_PROVIDER_${number}_ followed by one of ${NUMBERED_KEYS.join(', ')}.`,
-      );
-    }
-    if (!/^[1-9]\d{0,2}$/.test(number)) throw new SampleConfigError(name, `${name}: providers are numbered 1, 2, 3, … (no leading zeros).`);
-    numbers.add(Number(number));
-  }
-  const highest = Math.max(...numbers);
-  for (let n = 1; n <= highest; n++) {
-    if (!numbers.has(n)) {
-      throw new SampleConfigError(
-        `OIDC_PROVIDER_${n}_ISSUER`,
-        `Provider ${highest} is configured but provider ${n} is not (OIDC_PROVIDER_${n}_ISSUER is unset): number providers from 1 without gaps.`,
-      );
-    }
-  }
-  const providers: SampleProvider[] = [];
-  const slugs = new Map<string, number>();
-  for (let n = 1; n <= highest; n++) {
-    const provider = numberedProvider(env, n);
-    const earlier = slugs.get(provider.slug);
-    if (earlier !== undefined) {
-      throw new SampleConfigError(
-        `OIDC_PROVIDER_${n}_SLUG`,
-        `OIDC_PROVIDER_${n}_SLUG repeats "${provider.slug}" (OIDC_PROVIDER_${earlier}_SLUG): every provider needs its own slug.`,
-      );
-    }
-    slugs.set(provider.slug, n);
-    providers.push(provider);
-  }
-  return { numbered: true, providers };
+  return { numbered: true, providers: numbered.map(toSampleProvider) };
 }
 
-function numberedProvider(env: Env, n: number): SampleProvider {
-  const variable = (key: string) => `OIDC_PROVIDER_${n}_${key}`;
-  const required = (key: string, what: string): string => {
-    const value = env[variable(key)];
-    if (value === undefined || value.trim() === '')
-      throw new SampleConfigError(variable(key), `${variable(key)} is missing: set it to ${what}.`);
-    return value.trim();
-  };
-  const slug = required('SLUG', 'a URL-safe name such as "authentik" (it appears in /auth/login/<slug>)');
-  if (!SLUG.test(slug))
-    throw new SampleConfigError(variable('SLUG'), `${variable('SLUG')} is "${slug}": use lower-case letters, digits, "-" and "_".`);
-  const clientId = required('CLIENT_ID', 'the client id registered at the provider');
+function toSampleProvider(provider: AuthProviderOptions): SampleProvider {
+  const clientId = provider.clientId ?? '';
   return {
-    slug,
-    name: env[variable('NAME')]?.trim() || slug,
-    issuerUrl: required('ISSUER', "the provider's issuer URL"),
+    slug: provider.slug,
+    name: provider.name ?? provider.slug,
+    issuerUrl: provider.issuerUrl,
     clientId,
-    clientSecret: required('CLIENT_SECRET', 'the client secret registered at the provider'),
-    scope: env[variable('SCOPE')] || 'openid profile email',
-    audience: env[variable('AUDIENCE')] || clientId,
-    rolesClaim: env[variable('ROLES_CLAIM')] || 'roles',
-    autoProvision: parseBoolean(env[variable('AUTO_PROVISION')], true, variable('AUTO_PROVISION')),
-    adminEmailDomains: parseList(env[variable('ADMIN_EMAIL_DOMAINS')]),
+    clientSecret: provider.clientSecret ?? '',
+    scope: provider.scope ?? 'openid profile email',
+    audience: provider.audience ?? clientId,
+    rolesClaim: provider.rolesClaim ?? 'roles',
+    autoProvision: provider.autoProvision ?? true,
+    adminEmailDomains: provider.adminEmailDomains ?? [],
   };
+}
+
+/** The library's `AuthEnvError` as the sample app's own (printed alone by `npm start`). */
+export function asSampleConfigError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof AuthEnvError) throw new SampleConfigError(error.variable, error.message);
+    throw error;
+  }
 }
 
 function singleProvider(env: Env): SampleProvider {

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuthEnvError, authOptionsFromEnv, type AuthModuleOptions, type UserSyncOptions } from '@nestflux/auth';
+import { authOptionsFromEnv, type AuthModuleOptions, type UserSyncOptions } from '@nestflux/auth';
 import { useDevIdentityProvider } from './dev-provider-policy.js';
 import { assertPrivateFile, ensurePrivateDir } from './private-files.js';
-import { SampleConfigError } from './sample-config-error.js';
-import { DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_PROVIDER_PATH, readProviders, type SampleProvider } from './provider-env.js';
+import {
+  asSampleConfigError,
+  DEV_CLIENT_ID,
+  DEV_CLIENT_SECRET,
+  DEV_PROVIDER_PATH,
+  readProviders,
+  type SampleProvider,
+} from './provider-env.js';
 
 export { DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_PROVIDER_PATH };
 /** The development provider's public client for the device grant (`npm run cli -- login`). */
@@ -108,14 +114,8 @@ export async function loadSampleConfig(env: Env): Promise<SampleConfig> {
   };
 }
 
-/** The library's `AuthEnvError` as the sample app's own (printed alone by `npm start`). */
 function authOptionsOrSampleError(env: Env): AuthModuleOptions {
-  try {
-    return authOptionsFromEnv(env);
-  } catch (error) {
-    if (error instanceof AuthEnvError) throw new SampleConfigError(error.variable, error.message);
-    throw error;
-  }
+  return asSampleConfigError(() => authOptionsFromEnv(env));
 }
 
 /**
