@@ -1,36 +1,19 @@
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
-import { chromiumPath, isCI } from '../support/ci-requirements.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { describeInChromium, launchChromium } from '../support/chromium.js';
 import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
-
-const CHROMIUM = chromiumPath();
-const available = existsSync(CHROMIUM);
-if (!available && !isCI()) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
 
 /**
  * Issue 10: in Chromium, on `npm start` with DEV_PROVIDERS=2, a user signed in with provider 1
  * links provider 2 from the home page's Link button and sees both accounts listed.
  */
-(available || isCI() ? describe : describe.skip)('link a second provider on the home page (Chromium)', () => {
+describeInChromium('link a second provider on the home page (Chromium)', () => {
   let sut: SampleAppUnderTest;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!available) throw new Error(`CI=true but no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
     sut = await startSampleAppUnderTest({ DEV_PROVIDERS: '2' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,34 +1,16 @@
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
-import { chromiumPath, isCI } from '../support/ci-requirements.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { describeInChromium, launchChromium } from '../support/chromium.js';
 import { startSampleAppUnderTest, type SampleAppUnderTest } from '../support/sample-app-harness.js';
 
-const CHROMIUM = chromiumPath();
-const available = existsSync(CHROMIUM);
-// Locally a missing Chromium skips this file, saying so; in CI it fails (never a silent skip).
-if (!available && !isCI()) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
-
 /** A person's view: a real headless Chromium clicks "Sign in" and types a user name. */
-(available || isCI() ? describe : describe.skip)('sign in through a real browser', () => {
+describeInChromium('sign in through a real browser', () => {
   let sut: SampleAppUnderTest;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!available) throw new Error(`CI=true but no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
     sut = await startSampleAppUnderTest();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
