@@ -3,16 +3,8 @@ import type { HttpRequest } from '../http/http-types.js';
 import type { TrustedProxies } from '../rate-limit/client-address.js';
 import type { AuditEntry, AuditOutcome, AuditRecord } from './audit-event.js';
 
-/** One row as it is inserted, already cleaned. */
-export interface AuditRow {
-  at: Date;
-  event: string;
-  outcome: AuditOutcome;
-  code: string | null;
-  userId: string | null;
-  provider: string | null;
-  ip: string | null;
-  userAgent: string | null;
+/** One row as it is inserted, already cleaned: a stored record before its id, details as JSON text. */
+export interface AuditRow extends Omit<AuditRecord, 'id' | 'details'> {
   details: string | null;
 }
 
