@@ -1,9 +1,8 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { login, logout, profile, type CliOutput, type CommandContext } from './cli/commands.js';
 import { CredentialStore, credentialsPath } from './cli/credential-store.js';
 import { CliError, checkTransport } from './cli/device-client.js';
+import { isEntryPoint } from './entry-point.js';
 
 const USAGE = `usage: npm run cli -- <login|profile|logout> [--url http://localhost:3000]
 
@@ -77,15 +76,7 @@ function describe(error: unknown): string {
 
 const consoleOutput: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   process.exitCode = await runCli(process.argv.slice(2), process.env, consoleOutput, abort.signal);

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -9,6 +7,7 @@ import { AuthConfigError, formatSyncSummary, type SyncProgress, UserSyncError, U
 import { type Env, loadSampleConfig, type SampleConfig } from './config/sample-config.js';
 import type { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createSyncProgress } from './sync-progress.js';
+import { isEntryPoint } from './entry-point.js';
 
 /**
  * The app's database and the library's sync alone (UserSyncModule): a sync needs no OIDC client
@@ -108,15 +107,7 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
